@@ -1,0 +1,20 @@
+# One obvious command per task. `make run` and `make test` are the README's two commands.
+.PHONY: install run test lint train validate clean lock-handoff
+
+install:   ## create or update .venv-rasa and .venv
+	scripts/setup.sh
+run:       ## set up, train if needed, start Redis/actions/Rasa/handoff API
+	scripts/run.sh
+test:      ## set up and run every check and test suite
+	scripts/test.sh
+lint:
+	.venv/bin/ruff check .
+train:     ## train only when config/domain/data changed
+	scripts/train.sh
+validate:
+	.venv-rasa/bin/rasa data validate --fail-on-warnings
+lock-handoff:  ## re-resolve the handoff environment from requirements/handoff.in
+	rm -rf /tmp/lock-venv && python3 -m venv /tmp/lock-venv && /tmp/lock-venv/bin/pip install -q -r requirements/handoff.in \
+	  && /tmp/lock-venv/bin/pip freeze --all | grep -v '^pip=\|^setuptools=' > requirements/handoff.lock.txt
+clean:     ## remove environments, models and runtime state
+	rm -rf .venv .venv-rasa models var

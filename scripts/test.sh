@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every check and test suite across both environments.
+# Exits non-zero when anything fails; the last line sums the test results of every suite.
+source "$(dirname "$0")/lib.sh"
+
+"$ROOT/scripts/setup.sh" --with-browser
+"$ROOT/scripts/train.sh"
+REDIS_URL="$("$ROOT/scripts/ensure_redis.sh")"
+export REDIS_URL
+
+results="$VAR_DIR/test-results"
+rm -rf "$results"; mkdir -p "$results"
+failed=()
+step() {  # step NAME COMMAND...: runs every step even after a failure, remembers the failures
+  local name="$1"; shift
+  log "$name"
+  "$@" || failed+=("$name")
+}
+
+step "lint (ruff)" "$API_VENV/bin/ruff" check .
+step "rasa data validate" "$RASA_VENV/bin/rasa" data validate --config config.yml --domain domain.yml \
+  --data data --fail-on-warnings
+step "bot and actions tests (.venv-rasa)" "$RASA_VENV/bin/python" -m pytest tests/bot tests/actions \
+  --junitxml="$results/rasa-env.xml"
+step "handoff service and integration tests (.venv)" "$API_VENV/bin/python" -m pytest \
+  tests/handoff_api tests/integration --junitxml="$results/api-env.xml"
+step "rasa test stories" "$RASA_VENV/bin/rasa" test core --model models/current.tar.gz \
+  --stories tests/stories --endpoints endpoints.yml --fail-on-prediction-errors --out "$results/stories"
+
+"$API_VENV/bin/python" - "$results" <<'PY'
+import pathlib, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for report in pathlib.Path(sys.argv[1]).glob("*.xml"):
+    for suite in ET.parse(report).getroot().iter("testsuite"):
+        total, skip = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
+        bad = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        passed += total - skip - bad; failed += bad; skipped += skip
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+if [ ${#failed[@]} -gt 0 ]; then
+  printf '\033[1;31mFAILED:\033[0m %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+log "all checks passed"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Trains the Rasa model only when its inputs changed; models/current.tar.gz always points at the model
+# for the current inputs. Inputs: config.yml, domain.yml, data/, and our pipeline components in bot/.
+source "$(dirname "$0")/lib.sh"
+
+model_hash() {
+  find config.yml domain.yml data bot/components bot/resources requirements/rasa.lock.txt \
+    -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+}
+
+mkdir -p models
+exec 9>models/.train.lock
+flock 9  # one training at a time, even when `run` and `test` start together
+
+hash="$(model_hash)"
+model="models/$hash.tar.gz"
+if [ -f "$model" ]; then
+  log "model up to date ($model)"
+else
+  log "training model $hash (inputs changed or no model yet); log: $LOG_DIR/train.log"
+  start=$SECONDS
+  "$RASA_VENV/bin/rasa" train --config config.yml --domain domain.yml --data data \
+    --out models --fixed-model-name "$hash" >"$LOG_DIR/train.log" 2>&1 \
+    || { tail -n 30 "$LOG_DIR/train.log" >&2; die "training failed"; }
+  log "trained in $((SECONDS - start)) s"
+  # Keep the three newest models so switching branches back and forth stays cheap.
+  ls -1t models/*.tar.gz | grep -v current.tar.gz | tail -n +4 | xargs -r rm -f || true
+fi
+ln -sfn "$hash.tar.gz" models/current.tar.gz

@@ -1,0 +1,114 @@
+"""Starts the whole system with scripts/run.sh on free ports, isolated by its own Redis key prefixes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import redis
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_LINE = "System ready."
+START_TIMEOUT_S = 600  # first start may build environments and train the model
+
+
+@dataclass(frozen=True)
+class RunningSystem:
+    api_url: str
+    rasa_url: str
+    actions_url: str
+    rasa_token: str
+    service_token: str
+    redis_url: str
+    key_prefix: str
+    rasa_prefix: str
+    var_dir: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_ready(proc: subprocess.Popen[str], log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if READY_LINE in log_path.read_text(encoding="utf-8", errors="replace"):
+            return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.5)
+    raise RuntimeError(f"system did not start; run.sh output:\n{log_path.read_text()[-4000:]}")
+
+
+def _delete_keys(redis_url: str, *patterns: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    for pattern in patterns:
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
+    client.close()
+
+
+@contextmanager
+def running_system(var_dir: Path) -> Iterator[RunningSystem]:
+    """Runs scripts/run.sh (the README's run command) and stops it with SIGTERM, as Ctrl-C would."""
+    run_id = uuid.uuid4().hex[:10]
+    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "API_PORT": free_port()}
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    system = RunningSystem(
+        api_url=f"http://127.0.0.1:{ports['API_PORT']}",
+        rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}",
+        actions_url=f"http://127.0.0.1:{ports['ACTIONS_PORT']}",
+        rasa_token=f"rasa-{run_id}",
+        service_token=f"svc-{run_id}",
+        redis_url=redis_url,
+        key_prefix=f"it{run_id}:",
+        rasa_prefix=f"it{run_id}",
+        var_dir=var_dir,
+    )
+    env = {
+        **os.environ,
+        **{name: str(port) for name, port in ports.items()},
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": system.key_prefix,
+        "RASA_REDIS_PREFIX": system.rasa_prefix,
+        "RASA_TOKEN": system.rasa_token,
+        "SERVICE_TOKEN": system.service_token,
+        "VAR_DIR": str(var_dir),
+    }
+    log_path = var_dir / "run.out"
+    with open(log_path, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            ["bash", str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env, stdout=out,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )
+    try:
+        _wait_until_ready(proc, log_path)
+        yield system
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        _delete_keys(redis_url, f"{system.key_prefix}*", f"{system.rasa_prefix}:*")
+
+
+def rasa_tracker(system: RunningSystem, conversation_id: str) -> dict:
+    response = httpx.get(
+        f"{system.rasa_url}/conversations/{conversation_id}/tracker",
+        params={"token": system.rasa_token}, timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()
