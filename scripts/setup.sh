@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 debian_packages=(curl redis-server)
-[ "${1:-}" = "--with-browser" ] && debian_packages+=(chromium chromium-driver)
+[ "${1:-}" = "--with-browser" ] && debian_packages+=(chromium chromium-driver fonts-noto-cjk)
 "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || debian_packages+=(python3-venv)
 apt_install "${debian_packages[@]}"
 
