@@ -1,0 +1,61 @@
+"""Injected dependencies as Annotated aliases."""
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
+
+from handoff_api.agents import Agent
+from handoff_api.auth import agent_for, customer_id_for
+from handoff_api.context import AppContext
+from handoff_api.conversations import Conversation
+from handoff_api.exceptions import InvalidServiceToken, InvalidToken, WrongConversation
+
+
+def get_context(connection: HTTPConnection) -> AppContext:
+    return connection.app.state.context
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+    if credentials is None:
+        raise InvalidToken
+    return credentials.credentials
+
+
+TokenDep = Annotated[str, Depends(bearer_token)]
+
+
+async def customer_conversation(conversation_id: str, ctx: ContextDep, token: TokenDep) -> Conversation:
+    customer_id = customer_id_for(ctx, token, conversation_id)
+    conversation = await ctx.conversations.get(conversation_id)
+    if conversation.customer_id != customer_id:
+        raise WrongConversation
+    return conversation
+
+
+CustomerConversation = Annotated[Conversation, Depends(customer_conversation)]
+
+
+async def current_agent(ctx: ContextDep, token: TokenDep) -> Agent:
+    agent = agent_for(ctx, token)
+    # Any call from the console keeps the agent online; the key expires when the console goes quiet.
+    await ctx.presence.mark_online(agent.username)
+    return agent
+
+
+CurrentAgent = Annotated[Agent, Depends(current_agent)]
+
+
+def check_service_token(ctx: ContextDep, x_service_token: Annotated[str, Header()] = "") -> None:
+    if not hmac.compare_digest(x_service_token.encode(), ctx.settings.SERVICE_TOKEN.encode()):
+        raise InvalidServiceToken
+
+
+ServiceAuth = Depends(check_service_token)

@@ -1,0 +1,55 @@
+"""The agent console API: queue, own conversations, claim, reply, close."""
+
+from fastapi import APIRouter, status
+
+from handoff_api import agent_views, handoffs
+from handoff_api.api.deps import ContextDep, CurrentAgent
+from handoff_api.schemas import (
+    AgentConversationView,
+    AgentMessageIn,
+    AgentPublic,
+    CloseIn,
+    ConversationSummary,
+    MessagePublic,
+)
+
+router = APIRouter(prefix="/api/agent", tags=["agent"])
+
+
+@router.get("/me")
+async def me(agent: CurrentAgent) -> AgentPublic:
+    return AgentPublic.model_validate(agent.model_dump())
+
+
+@router.get("/queue")
+async def queue(ctx: ContextDep, agent: CurrentAgent) -> list[ConversationSummary]:
+    return await agent_views.queue_for(ctx, agent)
+
+
+@router.get("/conversations")
+async def my_conversations(ctx: ContextDep, agent: CurrentAgent) -> list[ConversationSummary]:
+    return await agent_views.conversations_of(ctx, agent)
+
+
+@router.get("/conversations/{conversation_id}")
+async def conversation(conversation_id: str, ctx: ContextDep, agent: CurrentAgent) -> AgentConversationView:
+    return await agent_views.conversation_view(ctx, agent, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/claim")
+async def claim(conversation_id: str, ctx: ContextDep, agent: CurrentAgent) -> AgentConversationView:
+    await handoffs.claim(ctx, agent, conversation_id)
+    return await agent_views.conversation_view(ctx, agent, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
+async def reply(
+    conversation_id: str, body: AgentMessageIn, ctx: ContextDep, agent: CurrentAgent
+) -> MessagePublic:
+    return await handoffs.send_agent_message(ctx, agent, conversation_id, body.text)
+
+
+@router.post("/conversations/{conversation_id}/close")
+async def close(conversation_id: str, body: CloseIn, ctx: ContextDep, agent: CurrentAgent) -> dict[str, str]:
+    await handoffs.close(ctx, agent, conversation_id, wrap_up=body.wrap_up)
+    return {"status": "closed"}

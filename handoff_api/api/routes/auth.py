@@ -1,0 +1,22 @@
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+
+from handoff_api.api.deps import ContextDep
+from handoff_api.auth import issue_agent_token
+from handoff_api.core.security import verify_password
+from handoff_api.exceptions import InvalidCredentials
+from handoff_api.schemas import AgentPublic, LoginIn, LoginResult
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+@router.post("/login")
+async def login(body: LoginIn, ctx: ContextDep) -> LoginResult:
+    agent = ctx.agents.get(body.username)
+    # scrypt is deliberately slow; keep it off the event loop.
+    if agent is None or not await run_in_threadpool(verify_password, body.password, agent.password_hash):
+        raise InvalidCredentials
+    await ctx.presence.mark_online(agent.username)
+    return LoginResult(
+        token=issue_agent_token(ctx, agent), agent=AgentPublic.model_validate(agent.model_dump())
+    )

@@ -1,0 +1,123 @@
+"""Customer side of a conversation: status, messages over HTTP, and the WebSocket shared with agents."""
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import anyio
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
+from pydantic import BaseModel, ValidationError
+
+from handoff_api import agent_views, gateway, handoffs
+from handoff_api.agents import Agent
+from handoff_api.api.deps import ContextDep, CustomerConversation
+from handoff_api.api.errors import status_and_detail
+from handoff_api.auth import agent_for, customer_id_for, token_kind
+from handoff_api.context import AppContext
+from handoff_api.exceptions import HandoffError, WrongConversation
+from handoff_api.messages import START, check_cursor
+from handoff_api.schemas import ConversationStatus, CustomerMessageIn, MessageList, MessageText, RasaPayload
+from handoff_api.states import TokenKind
+
+router = APIRouter(prefix="/api/conversations", tags=["conversations"])
+
+# XREAD blocks this long per round, so a socket notices its own cancellation promptly.
+_PUSH_BLOCK_MS = 5000
+
+
+@router.get("/{conversation_id}")
+async def get_status(ctx: ContextDep, conversation: CustomerConversation) -> ConversationStatus:
+    return await handoffs.conversation_status(ctx, conversation)
+
+
+@router.get("/{conversation_id}/messages")
+async def list_messages(
+    ctx: ContextDep, conversation: CustomerConversation, last_id: Annotated[str, Query(max_length=45)] = START
+) -> MessageList:
+    return MessageList(messages=await ctx.messages.read_after(conversation.id, last_id))
+
+
+@router.post("/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
+async def send_message(
+    ctx: ContextDep, conversation: CustomerConversation, body: CustomerMessageIn
+) -> MessageList:
+    return MessageList(messages=await gateway.handle_customer_message(ctx, conversation, body))
+
+
+@dataclass(frozen=True)
+class _Viewer:
+    """Who is on the socket: the conversation's customer, or an agent (who sees PII masked)."""
+
+    conversation_id: str
+    agent: Agent | None
+
+
+class _SocketMessage(BaseModel):
+    type: Literal["message"]
+    text: MessageText
+    payload: RasaPayload | None = None
+
+
+async def _authenticate(ctx: AppContext, conversation_id: str, token: str) -> _Viewer:
+    conversation = await ctx.conversations.get(conversation_id)
+    if token_kind(ctx, token) is TokenKind.AGENT:
+        agent = agent_for(ctx, token)
+        agent_views.ensure_can_read(agent, conversation)
+        return _Viewer(conversation_id, agent)
+    if customer_id_for(ctx, token, conversation_id) != conversation.customer_id:
+        raise WrongConversation
+    return _Viewer(conversation_id, None)
+
+
+async def _push(websocket: WebSocket, ctx: AppContext, viewer: _Viewer, last_id: str) -> None:
+    cursor = last_id
+    while True:
+        for message in await ctx.messages.wait_after(viewer.conversation_id, cursor, _PUSH_BLOCK_MS):
+            shown = agent_views.masked(message) if viewer.agent else message
+            await websocket.send_json({"type": "message", **shown.model_dump(mode="json")})
+            cursor = message.id
+
+
+async def _handle(ctx: AppContext, viewer: _Viewer, raw: str) -> None:
+    """Act on one frame from the client; its result reaches every viewer through the stream."""
+    incoming = _SocketMessage.model_validate(json.loads(raw))
+    if viewer.agent is not None:
+        await handoffs.send_agent_message(ctx, viewer.agent, viewer.conversation_id, incoming.text)
+        return
+    conversation = await ctx.conversations.get(viewer.conversation_id)
+    body = CustomerMessageIn(text=incoming.text, payload=incoming.payload)
+    await gateway.handle_customer_message(ctx, conversation, body)
+
+
+async def _receive(websocket: WebSocket, ctx: AppContext, viewer: _Viewer) -> None:
+    while True:
+        try:
+            raw = await websocket.receive_text()
+        except WebSocketDisconnect:
+            return
+        try:
+            await _handle(ctx, viewer, raw)
+        except ValueError as exc:  # invalid JSON, or a ValidationError of the frame
+            detail = "invalid JSON" if not isinstance(exc, ValidationError) else exc.errors()[0]["msg"]
+            await websocket.send_json({"type": "error", "detail": detail})
+        except HandoffError as exc:
+            await websocket.send_json({"type": "error", "detail": status_and_detail(exc)[1]})
+
+
+@router.websocket("/{conversation_id}/ws")
+async def conversation_socket(
+    websocket: WebSocket, conversation_id: str, ctx: ContextDep, token: str = "", last_id: str = START
+) -> None:
+    await websocket.accept()
+    try:
+        viewer = await _authenticate(ctx, conversation_id, token)
+        check_cursor(last_id)
+    except HandoffError as exc:
+        code, detail = status_and_detail(exc)
+        # 4000 + HTTP status, so clients can tell "log in again" (4401) from "not yours" (4403).
+        await websocket.close(code=4000 + code, reason=detail)
+        return
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(_push, websocket, ctx, viewer, last_id)
+        await _receive(websocket, ctx, viewer)
+        tasks.cancel_scope.cancel()

@@ -1,0 +1,31 @@
+"""Everything a request needs, built once in the app's lifespan and shared by all requests."""
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy import Engine
+
+from handoff_api.agents import Agent
+from handoff_api.conversations import ConversationStore
+from handoff_api.core.config import Settings
+from handoff_api.customers import DemoCustomer
+from handoff_api.lua_scripts import LuaScripts
+from handoff_api.messages import MessageStore
+from handoff_api.presence import Presence
+from handoff_api.rasa_client import RasaClient
+from handoff_api.routing import RoutingConfig
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    redis: Redis
+    engine: Engine
+    routing: RoutingConfig
+    agents: dict[str, Agent]
+    customers: dict[str, DemoCustomer]
+    conversations: ConversationStore
+    scripts: LuaScripts
+    messages: MessageStore
+    presence: Presence
+    rasa: RasaClient

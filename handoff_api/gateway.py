@@ -1,0 +1,45 @@
+"""The chat gateway: a customer message goes to Rasa, is held while queued, or waits for the agent."""
+
+import logging
+
+from handoff_api.context import AppContext
+from handoff_api.conversations import Conversation
+from handoff_api.rasa_client import RasaUnavailable
+from handoff_api.schemas import CustomerMessageIn, MessagePublic
+from handoff_api.states import ConversationState, MessageRole
+
+logger = logging.getLogger(__name__)
+
+RASA_DOWN_APOLOGY = "抱歉，智能助手暂时无法回复，请稍后再试。"
+
+
+async def handle_customer_message(
+    ctx: AppContext, conversation: Conversation, message: CustomerMessageIn
+) -> list[MessagePublic]:
+    """Store the message and, while the bot owns the conversation, the bot's replies; return all stored."""
+    stored = [await ctx.messages.append(conversation.id, MessageRole.CUSTOMER, message.text)]
+    # Re-read the owner: a handoff may have happened since the caller loaded the conversation.
+    current = await ctx.conversations.get(conversation.id)
+    if current.state is ConversationState.BOT:
+        stored += await _ask_bot(ctx, current, message.payload or message.text)
+    return stored
+
+
+async def _ask_bot(ctx: AppContext, conversation: Conversation, text: str) -> list[MessagePublic]:
+    metadata = {
+        "customer_id": conversation.customer_id,
+        "tier": conversation.tier.value,
+        "conversation_id": conversation.id,
+    }
+    try:
+        replies = await ctx.rasa.send_message(conversation.id, text, metadata)
+    except RasaUnavailable as exc:
+        logger.warning("rasa unavailable for conversation %s: %s", conversation.id, exc)
+        apology = await ctx.messages.append(
+            conversation.id, MessageRole.SYSTEM, RASA_DOWN_APOLOGY, meta={"event": "bot_unavailable"}
+        )
+        return [apology]
+    return [
+        await ctx.messages.append(conversation.id, MessageRole.BOT, reply.text, buttons=reply.buttons)
+        for reply in replies
+    ]

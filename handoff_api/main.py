@@ -1,0 +1,79 @@
+"""Builds the handoff API. Run with: uvicorn handoff_api.main:create_app --factory"""
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from handoff_api.agents import load_agents
+from handoff_api.api.errors import install_error_handlers
+from handoff_api.api.routes import agent, auth, conversations, health, internal, pages, sessions
+from handoff_api.context import AppContext
+from handoff_api.conversations import ConversationStore
+from handoff_api.core.config import Settings
+from handoff_api.customers import load_demo_customers
+from handoff_api.db import create_db_engine
+from handoff_api.lua_scripts import LuaScripts
+from handoff_api.messages import MessageStore
+from handoff_api.presence import Presence
+from handoff_api.rasa_client import RasaClient
+from handoff_api.redis_client import connect_redis
+from handoff_api.redis_keys import RedisKeys
+from handoff_api.routing import load_routing_config
+
+logger = logging.getLogger(__name__)
+
+
+def _warn_on_dev_secrets(settings: Settings) -> None:
+    for name in ("SECRET_KEY", "SERVICE_TOKEN"):
+        if getattr(settings, name) == Settings.model_fields[name].default:
+            logger.warning("%s has its development default; set it for any shared deployment", name)
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Configuration first: a bad file should stop start-up before any connection is opened.
+        routing = load_routing_config(settings.ROUTING_CONFIG_PATH)
+        agents = load_agents(settings.AGENTS_CONFIG_PATH, routing)
+        customers = load_demo_customers(settings.DEMO_CUSTOMERS_PATH)
+        _warn_on_dev_secrets(settings)
+        redis = await connect_redis(settings.REDIS_URL)
+        engine = create_db_engine(settings.DATABASE_URL)
+        keys = RedisKeys(settings.REDIS_KEY_PREFIX)
+        timeout = httpx.Timeout(settings.RASA_TIMEOUT_SECONDS)
+        async with httpx.AsyncClient(base_url=settings.RASA_URL, timeout=timeout) as http:
+            app.state.context = AppContext(
+                settings=settings,
+                redis=redis,
+                engine=engine,
+                routing=routing,
+                agents=agents,
+                customers=customers,
+                conversations=ConversationStore(redis, keys),
+                scripts=LuaScripts(redis, keys),
+                messages=MessageStore(redis, keys),
+                presence=Presence(redis, keys, settings.AGENT_PRESENCE_TTL_SECONDS),
+                rasa=RasaClient(http, token=settings.RASA_TOKEN),
+            )
+            logger.info("handoff API ready: %d agents, %d demo customers", len(agents), len(customers))
+            try:
+                yield
+            finally:
+                await redis.aclose()
+                engine.dispose()
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(title="智能客服 handoff API", lifespan=_lifespan(settings))
+    install_error_handlers(app)
+    for module in (health, sessions, conversations, auth, agent, internal, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    return app

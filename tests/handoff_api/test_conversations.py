@@ -1,0 +1,119 @@
+"""Customer HTTP endpoints: token checks, message order, the Rasa-down apology, input validation."""
+
+import httpx
+import pytest
+
+from handoff_api.gateway import RASA_DOWN_APOLOGY
+from handoff_api.schemas import MAX_TEXT_CHARS
+from tests.handoff_api.conftest import Customer, login
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "detail"),
+    [
+        ({}, 401, "invalid token"),
+        ({"Authorization": "Bearer not-a-token"}, 401, "invalid token"),
+        ({"Authorization": "Basic abc"}, 401, "invalid token"),
+    ],
+)
+async def test_missing_or_bad_token_is_401(client: httpx.AsyncClient, headers, status, detail) -> None:
+    customer = await Customer.start(client, "C1001")
+    response = await client.get(f"/api/conversations/{customer.conversation_id}/messages", headers=headers)
+    assert response.status_code == status
+    assert response.json() == {"detail": detail}
+
+
+async def test_token_of_another_conversation_is_403(client: httpx.AsyncClient) -> None:
+    mine, theirs = await Customer.start(client, "C1001"), await Customer.start(client, "C1002")
+    await theirs.say("我的卡号是6222021234567890123")
+    for method, path in [
+        ("GET", f"/api/conversations/{theirs.conversation_id}"),
+        ("GET", f"/api/conversations/{theirs.conversation_id}/messages"),
+        ("POST", f"/api/conversations/{theirs.conversation_id}/messages"),
+    ]:
+        response = await client.request(method, path, headers=mine.headers, json={"text": "你好"})
+        assert response.status_code == 403, path
+        assert response.json() == {"detail": "token not valid for this conversation"}
+    assert len(await theirs.messages()) == 2
+
+
+async def test_agent_token_cannot_act_as_customer(client: httpx.AsyncClient) -> None:
+    customer = await Customer.start(client, "C1001")
+    agent = await login(client, "general_1")
+    response = await client.get(f"/api/conversations/{customer.conversation_id}/messages", headers=agent)
+    assert response.status_code == 403
+
+
+async def test_messages_are_stored_in_order_and_read_after_last_id(client: httpx.AsyncClient) -> None:
+    customer = await Customer.start(client, "C1001")
+    for text in ["第一条", "第二条", "第三条"]:
+        await customer.say(text)
+
+    everything = await customer.messages()
+    customer_texts = [m["text"] for m in everything if m["role"] == "customer"]
+    assert customer_texts == ["第一条", "第二条", "第三条"]
+    stream_positions = [tuple(map(int, m["id"].split("-"))) for m in everything]
+    assert stream_positions == sorted(set(stream_positions))
+
+    after_first_pair = await customer.messages(last_id=everything[1]["id"])
+    assert after_first_pair == everything[2:]
+    assert await customer.messages(last_id=everything[-1]["id"]) == []
+
+
+async def test_rasa_down_gives_a_chinese_apology_not_a_500(client: httpx.AsyncClient) -> None:
+    customer = await Customer.start(client, "C1001")
+    stored = await customer.say("查一下余额")
+    assert [(m["role"], m["text"]) for m in stored] == [
+        ("customer", "查一下余额"),
+        ("system", RASA_DOWN_APOLOGY),
+    ]
+    assert stored[1]["meta"] == {"event": "bot_unavailable"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": ""},
+        {"text": "   \n "},
+        {"text": "长" * (MAX_TEXT_CHARS + 1)},
+        {},
+        {"text": 42},
+        {"text": "好", "payload": "not-a-payload"},
+    ],
+)
+async def test_invalid_message_is_422(client: httpx.AsyncClient, body: dict) -> None:
+    customer = await Customer.start(client, "C1001")
+    response = await client.post(
+        f"/api/conversations/{customer.conversation_id}/messages", json=body, headers=customer.headers
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][0] == "body"
+    assert await customer.messages() == []
+
+
+async def test_malformed_json_is_422(client: httpx.AsyncClient) -> None:
+    customer = await Customer.start(client, "C1001")
+    response = await client.post(
+        f"/api/conversations/{customer.conversation_id}/messages",
+        content=b'{"text": ',
+        headers={**customer.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+async def test_invalid_last_id_is_422(client: httpx.AsyncClient) -> None:
+    customer = await Customer.start(client, "C1001")
+    response = await client.get(
+        f"/api/conversations/{customer.conversation_id}/messages",
+        params={"last_id": "$"},
+        headers=customer.headers,
+    )
+    assert response.status_code == 422
+    assert response.json() == {"detail": "invalid last_id"}
+
+
+async def test_script_text_is_stored_as_text(client: httpx.AsyncClient) -> None:
+    customer = await Customer.start(client, "C1001")
+    await customer.say("<img src=x onerror=alert(1)><script>alert(2)</script>")
+    assert (await customer.messages())[0]["text"] == "<img src=x onerror=alert(1)><script>alert(2)</script>"

@@ -1,0 +1,114 @@
+"""The Lua scripts against the real Redis, under concurrency."""
+
+import asyncio
+import json
+
+import pytest
+from redis.asyncio import Redis
+
+from handoff_api.conversations import ConversationStore
+from handoff_api.exceptions import (
+    AgentAtCapacity,
+    ConversationNotFound,
+    ConversationNotQueued,
+    ConversationWithAgent,
+    NotAssigned,
+)
+from handoff_api.lua_scripts import EnqueueResult, LuaScripts
+from handoff_api.redis_keys import RedisKeys
+from handoff_api.states import ConversationState, CustomerTier
+
+
+async def _queued(store: ConversationStore, scripts: LuaScripts, conversation_id: str) -> None:
+    await store.create(conversation_id, customer_id="C1001", tier=CustomerTier.STANDARD)
+    result = await scripts.enqueue(
+        conversation_id, group="general", deadline=100.0, enqueued_at=0.0, packet_json="{}"
+    )
+    assert result is EnqueueResult.QUEUED
+
+
+async def test_many_concurrent_claims_have_exactly_one_winner(async_redis: Redis, keys: RedisKeys) -> None:
+    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    await _queued(store, scripts, "c1")
+
+    outcomes = await asyncio.gather(
+        *(
+            scripts.claim("c1", agent=f"a{i}", group="general", capacity=1, assigned_at=1.0)
+            for i in range(50)
+        ),
+        return_exceptions=True,
+    )
+
+    winners = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    assert len(winners) == 1
+    assert all(isinstance(o, ConversationNotQueued) for i, o in enumerate(outcomes) if i != winners[0])
+    conversation = await store.get("c1")
+    assert conversation.state is ConversationState.AGENT
+    assert conversation.agent == f"a{winners[0]}"
+    assert await store.queued_ids("general") == []
+    assert await store.agent_conversation_ids(f"a{winners[0]}") == ["c1"]
+
+
+async def test_concurrent_claims_by_one_agent_respect_capacity(async_redis: Redis, keys: RedisKeys) -> None:
+    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    ids = [f"c{i}" for i in range(10)]
+    for conversation_id in ids:
+        await _queued(store, scripts, conversation_id)
+
+    outcomes = await asyncio.gather(
+        *(scripts.claim(cid, agent="a", group="general", capacity=3, assigned_at=1.0) for cid in ids),
+        return_exceptions=True,
+    )
+
+    assert sum(outcome is None for outcome in outcomes) == 3
+    assert sum(isinstance(outcome, AgentAtCapacity) for outcome in outcomes) == 7
+    assert len(await store.agent_conversation_ids("a")) == 3
+    assert len(await store.queued_ids("general")) == 7
+
+
+async def test_claim_in_wrong_group_or_unknown_conversation_fails(
+    async_redis: Redis, keys: RedisKeys
+) -> None:
+    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    await _queued(store, scripts, "c1")
+    with pytest.raises(ConversationNotQueued):
+        await scripts.claim("c1", agent="a", group="vip", capacity=1, assigned_at=1.0)
+    with pytest.raises(ConversationNotFound):
+        await scripts.claim("nope", agent="a", group="general", capacity=1, assigned_at=1.0)
+
+
+async def test_enqueue_is_idempotent_and_refuses_a_conversation_with_an_agent(
+    async_redis: Redis, keys: RedisKeys
+) -> None:
+    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    await _queued(store, scripts, "c1")
+    again = await scripts.enqueue(
+        "c1", group="vip", deadline=5.0, enqueued_at=0.0, packet_json=json.dumps({})
+    )
+    assert again is EnqueueResult.ALREADY_QUEUED
+    assert (await store.get("c1")).group == "general"
+
+    await scripts.claim("c1", agent="a", group="general", capacity=1, assigned_at=1.0)
+    with pytest.raises(ConversationWithAgent):
+        await scripts.enqueue("c1", group="general", deadline=5.0, enqueued_at=0.0, packet_json="{}")
+    with pytest.raises(ConversationNotFound):
+        await scripts.enqueue("nope", group="general", deadline=5.0, enqueued_at=0.0, packet_json="{}")
+
+
+async def test_release_frees_capacity_once_and_only_for_the_owner(
+    async_redis: Redis, keys: RedisKeys
+) -> None:
+    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    await _queued(store, scripts, "c1")
+    await scripts.claim("c1", agent="a", group="general", capacity=1, assigned_at=1.0)
+
+    with pytest.raises(NotAssigned):
+        await scripts.release("c1", agent="b")
+    await scripts.release("c1", agent="a")
+    with pytest.raises(NotAssigned):
+        await scripts.release("c1", agent="a")
+
+    conversation = await store.get("c1")
+    assert conversation.state is ConversationState.BOT
+    assert conversation.agent is None and conversation.group is None
+    assert await store.agent_conversation_ids("a") == []

@@ -1,0 +1,29 @@
+import httpx
+
+from tests.handoff_api.conftest import Customer
+
+
+async def test_demo_customers_show_their_tier(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/demo/customers")
+    assert response.status_code == 200
+    by_id = {customer["id"]: customer for customer in response.json()}
+    assert by_id["C1003"] == {"id": "C1003", "name": "王芳", "tier": "platinum", "tier_label": "白金卡"}
+    assert by_id["C1001"]["tier"] == "standard"
+
+
+async def test_demo_session_starts_a_bot_conversation(client: httpx.AsyncClient) -> None:
+    customer = await Customer.start(client, "C1002")
+    assert await customer.status() == {
+        "conversation_id": customer.conversation_id,
+        "state": "bot",
+        "group": None,
+        "position": None,
+        "estimated_wait_seconds": None,
+    }
+    assert await customer.messages() == []
+
+
+async def test_unknown_customer_is_404(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/sessions/demo", json={"customer_id": "C9999"})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "unknown customer"}
