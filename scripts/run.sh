@@ -40,7 +40,7 @@ start() {
   local name="$1"; shift
   setsid "$@" >"$LOG_DIR/$name.log" 2>&1 &
   pids+=($!)
-  log "started $name (pid $!, log var/log/$name.log)"
+  log "started $name (pid $!, log $LOG_DIR/$name.log)"
 }
 
 start actions "$RASA_VENV/bin/python" -m rasa_sdk --actions actions --port "$ACTIONS_PORT"

@@ -1,0 +1,1 @@
+"""Account/card back-ends behind one interface (base.AccountBackend)."""

@@ -1,0 +1,86 @@
+"""Client for the handoff service's internal API (docs/contract.md, "Handoff request")."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from actions.settings import Settings
+
+
+class HandoffStatus(StrEnum):
+    queued = "queued"  # waiting for an agent; position and estimated wait are set
+    no_agent = "no_agent"  # nobody eligible online or outside working hours
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    role: str  # customer | bot
+    text: str  # already masked
+
+
+@dataclass(frozen=True)
+class HandoffRequest:
+    conversation_id: str
+    customer_id: str | None
+    tier: str | None
+    intent: str | None
+    reason: str
+    slots: dict[str, Any] = field(default_factory=dict)
+    verified: bool = False
+    transcript: list[TranscriptLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HandoffResult:
+    status: HandoffStatus
+    group: str | None
+    position: int | None
+    estimated_wait_seconds: int | None
+
+
+class HandoffError(Exception):
+    """The handoff service could not be reached or gave an unusable answer."""
+
+
+class HandoffClient:
+    def __init__(self, *, base_url: str, service_token: str, timeout_seconds: float) -> None:
+        self._url = f"{base_url.rstrip('/')}/api/internal/handoffs"
+        self._headers = {"X-Service-Token": service_token}
+        self._timeout_seconds = timeout_seconds
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HandoffClient:
+        return cls(
+            base_url=settings.handoff_api_url,
+            service_token=settings.service_token,
+            timeout_seconds=settings.http_timeout_seconds,
+        )
+
+    async def request_handoff(self, request: HandoffRequest) -> HandoffResult:
+        import aiohttp
+
+        timeout = aiohttp.ClientTimeout(total=self._timeout_seconds)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.post(self._url, json=asdict(request), headers=self._headers) as response:
+                    if response.status not in (200, 201):
+                        body = (await response.text())[:200]
+                        raise HandoffError(f"handoff API answered {response.status}: {body}")
+                    payload = await response.json()
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise HandoffError(f"handoff API unreachable: {exc!r}") from exc
+        return _parse_result(payload)
+
+
+def _parse_result(payload: Any) -> HandoffResult:
+    try:
+        return HandoffResult(
+            status=HandoffStatus(payload["status"]),
+            group=payload.get("group"),
+            position=payload.get("position"),
+            estimated_wait_seconds=payload.get("estimated_wait_seconds"),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise HandoffError(f"unexpected handoff API answer: {payload!r}") from exc

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clients.handoff import (
+    HandoffClient,
+    HandoffError,
+    HandoffRequest,
+    HandoffStatus,
+    TranscriptLine,
+)
+from actions.context import customer_context
+from actions.settings import get_settings
+from bot.pii import mask_pii
+
+logger = logging.getLogger(__name__)
+
+# Intents that say nothing about what the customer needs; the agent's queue is chosen by the
+# last intent that does (a lost card followed by "转人工" must reach the risk group).
+_CONVERSATIONAL_INTENTS = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "request_human",
+        "cancel",
+        "inform",
+        "nlu_fallback",
+        "out_of_scope",
+    }
+)
+# Bot-internal slots the agent does not need to see.
+_INTERNAL_SLOTS = frozenset({"handoff_status", "verified", "requested_slot", "session_started_metadata"})
+_TRANSCRIPT_LINES = 50
+_ROLE_BY_EVENT = {"user": "customer", "bot": "bot"}
+
+
+def topic_intent(tracker: Tracker) -> str | None:
+    latest = None
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        latest = latest or intent
+        if intent and intent not in _CONVERSATIONAL_INTENTS:
+            return intent
+    return latest
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    if ((tracker.latest_message or {}).get("intent") or {}).get("name") == "request_human":
+        return "explicit_request"
+    return "bot_escalation"
+
+
+def masked_transcript(tracker: Tracker) -> list[TranscriptLine]:
+    lines = [
+        TranscriptLine(role=_ROLE_BY_EVENT[event["event"]], text=mask_pii(event["text"]))
+        for event in tracker.events
+        if event.get("event") in _ROLE_BY_EVENT and event.get("text")
+    ]
+    return lines[-_TRANSCRIPT_LINES:]
+
+
+def build_request(tracker: Tracker) -> HandoffRequest:
+    context = customer_context(tracker)
+    # Entity extraction can put a whole card or phone number into a slot; the agent sees it masked too.
+    slots = {
+        name: mask_pii(value) if isinstance(value, str) else value
+        for name, value in tracker.current_slot_values().items()
+        if value is not None and name not in _INTERNAL_SLOTS
+    }
+    return HandoffRequest(
+        conversation_id=context.conversation_id,
+        customer_id=context.customer_id,
+        tier=context.tier,
+        intent=topic_intent(tracker),
+        reason=handoff_reason(tracker),
+        slots=slots,
+        verified=bool(tracker.get_slot("verified")),
+        transcript=masked_transcript(tracker),
+    )
+
+
+class ActionRequestHandoff(Action):
+    def __init__(self, client: HandoffClient | None = None) -> None:
+        self._client = client
+
+    def name(self) -> str:
+        return "action_request_handoff"
+
+    @property
+    def client(self) -> HandoffClient:
+        if self._client is None:
+            self._client = HandoffClient.from_settings(get_settings())
+        return self._client
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        request = build_request(tracker)
+        try:
+            result = await self.client.request_handoff(request)
+        except HandoffError:
+            logger.exception("Handoff request failed (conversation %s)", request.conversation_id)
+            dispatcher.utter_message(response="utter_handoff_failed")
+            return [SlotSet("handoff_status", "failed")]
+
+        if result.status is HandoffStatus.queued:
+            dispatcher.utter_message(
+                response="utter_handoff_queued",
+                position=result.position,
+                estimated_wait_seconds=result.estimated_wait_seconds,
+            )
+        else:
+            dispatcher.utter_message(response="utter_handoff_no_agent")
+        return [SlotSet("handoff_status", result.status.value)]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backends.demo import DemoBackend
+from actions.settings import REPO_ROOT
+
+DEMO_CUSTOMERS = REPO_ROOT / "demo" / "customers.yml"
+METADATA = {"customer_id": "C1003", "tier": "platinum", "conversation_id": "conv-42"}
+
+
+@pytest.fixture
+def demo_backend(tmp_path: Path) -> DemoBackend:
+    return DemoBackend(state_path=tmp_path / "demo_backend.json", seed_path=DEMO_CUSTOMERS)
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def user_event(text: str, intent: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.99}, "entities": []},
+        "metadata": metadata or {},
+    }
+
+
+def bot_event(text: str) -> dict[str, Any]:
+    return {"event": "bot", "text": text}
+
+
+def make_tracker(
+    events: list[dict[str, Any]],
+    *,
+    slots: dict[str, Any] | None = None,
+    sender_id: str = "conv-42",
+) -> Tracker:
+    latest_user = next((e for e in reversed(events) if e["event"] == "user"), {})
+    latest_message = {
+        "text": latest_user.get("text"),
+        "intent": latest_user.get("parse_data", {}).get("intent", {}),
+        "intent_ranking": [latest_user.get("parse_data", {}).get("intent", {})],
+        "entities": [],
+        "metadata": latest_user.get("metadata", {}),
+    }
+    return Tracker(
+        sender_id=sender_id,
+        slots=slots or {},
+        latest_message=latest_message,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )

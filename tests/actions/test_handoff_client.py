@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from actions.clients.handoff import HandoffClient, HandoffError, HandoffRequest, HandoffStatus, _parse_result
+
+
+def test_parses_queued_answer() -> None:
+    result = _parse_result({"status": "queued", "group": "vip", "position": 1, "estimated_wait_seconds": 30})
+
+    assert (result.status, result.group, result.position, result.estimated_wait_seconds) == (
+        HandoffStatus.queued,
+        "vip",
+        1,
+        30,
+    )
+
+
+@pytest.mark.parametrize("payload", [{}, {"status": "weird"}, None, ["queued"]])
+def test_unusable_answer_is_a_typed_error(payload) -> None:
+    with pytest.raises(HandoffError):
+        _parse_result(payload)
+
+
+async def test_unreachable_service_is_a_typed_error() -> None:
+    # Port 9 (discard) on localhost: nothing listens, the connection is refused at once.
+    client = HandoffClient(base_url="http://127.0.0.1:9", service_token="t", timeout_seconds=1)
+    request = HandoffRequest(conversation_id="c", customer_id=None, tier=None, intent=None, reason="r")
+
+    with pytest.raises(HandoffError):
+        await client.request_handoff(request)
