@@ -1,0 +1,1 @@
+"""Evaluation tooling for trainers: scores our NLU model and a stock Rasa baseline on labelled data."""

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Scores our NLU model and the stock Rasa baseline (trained here when its inputs changed) on the
+# project's held-out file and on every labelled TSV given (columns text, intent[, source]).
+# Usage: scripts/evaluate.sh [TSV ...]   Report: var/eval/<timestamp>/report.md (var/eval/latest).
+caller_dir="$PWD"
+source "$(dirname "$0")/lib.sh"
+
+tsv_args=()
+for tsv in "$@"; do
+  # lib.sh changes to the repo root: resolve paths relative to where the command was run.
+  case "$tsv" in /*) ;; *) tsv="$caller_dir/$tsv" ;; esac
+  [ -f "$tsv" ] || die "no such file: $tsv"
+  tsv_args+=(--tsv "$tsv")
+done
+
+"$ROOT/scripts/train.sh"
+log "evaluating (baseline trains first when its inputs changed; log: $LOG_DIR/baseline_train.log)"
+"$RASA_VENV/bin/python" -m bot.evaluation --heldout data/heldout/nlu_heldout.yml \
+  ${tsv_args[@]+"${tsv_args[@]}"} --out "$VAR_DIR/eval"
