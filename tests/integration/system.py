@@ -48,7 +48,16 @@ def _wait_until_ready(proc: subprocess.Popen[str], log_path: Path) -> None:
         if proc.poll() is not None:
             break
         time.sleep(0.5)
-    raise RuntimeError(f"system did not start; run.sh output:\n{log_path.read_text()[-4000:]}")
+    raise RuntimeError(f"system did not start:\n{_log_tails(log_path.parent)}")
+
+
+def _log_tails(var_dir: Path, lines: int = 40) -> str:
+    """The end of every service log, so a failure in CI shows why without the temp folder."""
+    tails = []
+    for log in sorted(var_dir.glob("**/*.log")) + [var_dir / "run.out"]:
+        text = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        tails.append(f"--- {log.name} ---\n" + "\n".join(text))
+    return "\n".join(tails)
 
 
 def _delete_keys(redis_url: str, *patterns: str) -> None:
@@ -95,6 +104,8 @@ def running_system(var_dir: Path) -> Iterator[RunningSystem]:
     try:
         _wait_until_ready(proc, log_path)
         yield system
+        if proc.poll() is not None:
+            raise RuntimeError(f"the system stopped during the tests:\n{_log_tails(var_dir)}")
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

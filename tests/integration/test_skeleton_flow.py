@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httpx
@@ -47,127 +48,137 @@ async def api(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def open_socket(system: RunningSystem, conversation_id: str, token: str, last_id: str = "0") -> Socket:
+@dataclass(frozen=True)
+class Session:
+    conversation_id: str
+    token: str
+
+    @property
+    def path(self) -> str:
+        return f"/api/conversations/{self.conversation_id}"
+
+    @property
+    def headers(self) -> Headers:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@asynccontextmanager
+async def open_socket(system: RunningSystem, session: Session, last_id: str = "0") -> AsyncIterator[Socket]:
     ws_url = system.api_url.replace("http://", "ws://")
-    url = f"{ws_url}/api/conversations/{conversation_id}/ws?token={token}&last_id={last_id}"
-    return Socket(await websockets.connect(url))
+    url = f"{ws_url}/api/conversations/{session.conversation_id}/ws?token={session.token}&last_id={last_id}"
+    async with websockets.connect(url) as connection:
+        yield Socket(connection)
 
 
-async def start_session(api: httpx.AsyncClient, customer_id: str) -> tuple[str, dict[str, str]]:
+async def start_session(api: httpx.AsyncClient, customer_id: str) -> Session:
     response = await api.post("/api/sessions/demo", json={"customer_id": customer_id})
     assert response.status_code == 201, response.text
-    session = response.json()
-    return session["conversation_id"], {"Authorization": f"Bearer {session['token']}"}
+    return Session(response.json()["conversation_id"], response.json()["token"])
 
 
-async def login(api: httpx.AsyncClient, username: str) -> dict[str, str]:
+async def login(api: httpx.AsyncClient, username: str) -> Headers:
     response = await api.post("/api/auth/login", json={"username": username, "password": "demo1234"})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-async def say(api: httpx.AsyncClient, conversation_id: str, headers: Headers, text: str) -> None:
+async def say(api: httpx.AsyncClient, session: Session, text: str) -> None:
     response = await api.post(
-        f"/api/conversations/{conversation_id}/messages", json={"text": text}, headers=headers
+        f"{session.path}/messages", json={"text": text}, headers=session.headers
     )
     assert response.status_code == 201, response.text
 
 
-async def state_of(api: httpx.AsyncClient, conversation_id: str, headers: Headers) -> dict:
-    response = await api.get(f"/api/conversations/{conversation_id}", headers=headers)
+async def state_of(api: httpx.AsyncClient, session: Session) -> dict:
+    response = await api.get(session.path, headers=session.headers)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-async def stored_messages(api: httpx.AsyncClient, conversation_id: str, headers: Headers) -> list[dict]:
-    response = await api.get(f"/api/conversations/{conversation_id}/messages", headers=headers)
+async def stored_messages(api: httpx.AsyncClient, session: Session) -> list[dict]:
+    response = await api.get(f"{session.path}/messages", headers=session.headers)
     assert response.status_code == 200, response.text
     return response.json()["messages"]
 
 
 async def test_bot_answers_a_greeting_in_chinese(system: RunningSystem, api: httpx.AsyncClient) -> None:
-    conversation_id, customer = await start_session(api, "C1001")
-    socket = await open_socket(system, conversation_id, customer["Authorization"].removeprefix("Bearer "))
-    await say(api, conversation_id, customer, "你好")
-    reply = await socket.next_message("bot")
+    session = await start_session(api, "C1001")
+    async with open_socket(system, session) as socket:
+        await say(api, session, "你好")
+        reply = await socket.next_message("bot")
     assert any("\u4e00" <= char <= "\u9fff" for char in reply["text"]), reply
-    await socket.connection.close()
 
 
 async def test_balance_comes_from_the_demo_back_end(system: RunningSystem, api: httpx.AsyncClient) -> None:
-    conversation_id, customer = await start_session(api, PLATINUM_CUSTOMER)
-    socket = await open_socket(system, conversation_id, customer["Authorization"].removeprefix("Bearer "))
-    await say(api, conversation_id, customer, "帮我查一下我的信用卡还有多少可用额度")
-    reply = await socket.next_message("bot")
+    session = await start_session(api, PLATINUM_CUSTOMER)
+    async with open_socket(system, session) as socket:
+        await say(api, session, "帮我查一下我的信用卡还有多少可用额度")
+        reply = await socket.next_message("bot")
     assert "128800" in reply["text"].replace(",", ""), reply
-    await socket.connection.close()
 
 
 async def test_handoff_to_an_agent_and_back_to_the_bot(system: RunningSystem, api: httpx.AsyncClient) -> None:
     agent = await login(api, "vip_1")  # an online vip agent, so the platinum customer is queued
-    conversation_id, customer = await start_session(api, PLATINUM_CUSTOMER)
-    customer_token = customer["Authorization"].removeprefix("Bearer ")
-    socket = await open_socket(system, conversation_id, customer_token)
+    session = await start_session(api, PLATINUM_CUSTOMER)
+    conversation_id = session.conversation_id
+    async with open_socket(system, session) as socket:
+        await say(api, session, "我要转人工客服")
+        queued_reply = await socket.next_message("bot")
+        status = await state_of(api, session)
+        assert status["state"] == "queued" and status["group"] == "vip", status
+        assert status["position"] == 1 and status["estimated_wait_seconds"] is not None
+        assert "1" in queued_reply["text"], queued_reply  # the bot tells the customer their position
 
-    await say(api, conversation_id, customer, "我要转人工客服")
-    queued_reply = await socket.next_message("bot")
-    status = await state_of(api, conversation_id, customer)
-    assert status["state"] == "queued" and status["group"] == "vip", status
-    assert status["position"] == 1 and status["estimated_wait_seconds"] is not None
-    assert "1" in queued_reply["text"], queued_reply  # the bot tells the customer their position
+        await say(api, session, "我的卡号是6222021234567890123，麻烦快点")
+        queue = (await api.get("/api/agent/queue", headers=agent)).json()
+        assert conversation_id in [item["conversation_id"] for item in queue]
 
-    await say(api, conversation_id, customer, "我的卡号是6222021234567890123，麻烦快点")
-    queue = (await api.get("/api/agent/queue", headers=agent)).json()
-    assert conversation_id in [item["conversation_id"] for item in queue]
+        claimed = await api.post(f"/api/agent/conversations/{conversation_id}/claim", headers=agent)
+        assert claimed.status_code == 200, claimed.text
+        view = claimed.json()
+        assert view["packet"]["tier"] == "platinum" and view["packet"]["reason"] == "explicit_request"
+        transcript = " ".join(message["text"] for message in view["messages"])
+        # Kept while queued, and the card number masked for the agent.
+        assert "麻烦快点" in transcript and "6222021234567890123" not in transcript
+        assert rasa_tracker(system, conversation_id)["paused"] is True
+        joined = await socket.next_message("system")
+        assert view["summary"]["agent"] is not None and "已接入" in joined["text"], joined
 
-    claimed = await api.post(f"/api/agent/conversations/{conversation_id}/claim", headers=agent)
-    assert claimed.status_code == 200, claimed.text
-    view = claimed.json()
-    assert view["packet"]["tier"] == "platinum" and view["packet"]["intent"] == "request_human"
-    transcript = " ".join(message["text"] for message in view["messages"])
-    assert "麻烦快点" in transcript and "6222021234567890123" not in transcript  # kept while queued, masked
-    assert rasa_tracker(system, conversation_id)["paused"] is True
-    joined = await socket.next_message("system")
-    assert "客服" in joined["text"], joined
+        reply = await api.post(
+            f"/api/agent/conversations/{conversation_id}/messages",
+            json={"text": "您好，我是贵宾专员，请讲。"}, headers=agent,
+        )
+        assert reply.status_code == 201, reply.text
+        assert (await socket.next_message("agent"))["text"] == "您好，我是贵宾专员，请讲。"
 
-    reply = await api.post(
-        f"/api/agent/conversations/{conversation_id}/messages",
-        json={"text": "您好，我是贵宾专员，请讲。"}, headers=agent,
-    )
-    assert reply.status_code == 201, reply.text
-    assert (await socket.next_message("agent"))["text"] == "您好，我是贵宾专员，请讲。"
+        await say(api, session, "我想问一下年费")
+        await asyncio.sleep(1)  # give a wrongly forwarded message time to reach Rasa and be answered
+        last_roles = [message["role"] for message in await stored_messages(api, session)][-2:]
+        assert last_roles == ["agent", "customer"], "the bot must stay silent while an agent owns the chat"
 
-    await say(api, conversation_id, customer, "我想问一下年费")
-    await asyncio.sleep(1)  # give a wrongly forwarded message time to reach Rasa and be answered
-    last_roles = [message["role"] for message in await stored_messages(api, conversation_id, customer)][-2:]
-    assert last_roles == ["agent", "customer"], "the bot must stay silent while an agent owns the chat"
+        closed = await api.post(
+            f"/api/agent/conversations/{conversation_id}/close", json={"wrap_up": "resolved"}, headers=agent
+        )
+        assert closed.status_code == 200, closed.text
+        assert (await state_of(api, session))["state"] == "bot"
+        assert rasa_tracker(system, conversation_id)["paused"] is False
 
-    closed = await api.post(f"/api/agent/conversations/{conversation_id}/close", json={"wrap_up": "resolved"},
-                            headers=agent)
-    assert closed.status_code == 200, closed.text
-    assert (await state_of(api, conversation_id, customer))["state"] == "bot"
-    assert rasa_tracker(system, conversation_id)["paused"] is False
-
-    await say(api, conversation_id, customer, "你好")
-    assert (await socket.next_message("bot"))["text"]
-    await socket.connection.close()
+        await say(api, session, "你好")
+        assert (await socket.next_message("bot"))["text"]
 
 
 async def test_reconnecting_socket_resumes_without_loss_or_duplicates(
     system: RunningSystem, api: httpx.AsyncClient
 ) -> None:
-    conversation_id, customer = await start_session(api, "C1002")
-    token = customer["Authorization"].removeprefix("Bearer ")
-    first = await open_socket(system, conversation_id, token)
-    await say(api, conversation_id, customer, "你好")
-    await first.next_message("bot")
+    session = await start_session(api, "C1002")
+    async with open_socket(system, session) as first:
+        await say(api, session, "你好")
+        await first.next_message("bot")
     last_seen = first.received[-1]["id"]
-    await first.connection.close()
 
-    await say(api, conversation_id, customer, "谢谢")  # sent while no socket is open
-    second = await open_socket(system, conversation_id, token, last_id=last_seen)
-    await second.next_message("bot")
+    await say(api, session, "谢谢")  # sent while no socket is open
+    async with open_socket(system, session, last_id=last_seen) as second:
+        await second.next_message("bot")
     every_id = [m["id"] for m in first.received + second.received]
-    stored = await stored_messages(api, conversation_id, customer)
+    stored = await stored_messages(api, session)
     assert every_id == [m["id"] for m in stored[: len(every_id)]]
-    await second.connection.close()
