@@ -19,6 +19,10 @@ import redis
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "System ready."
 START_TIMEOUT_S = 600  # first start may build environments and train the model
+# Derived by scripts/lib.sh from ports and VAR_DIR; inherited values (e.g. when scripts/test.sh runs pytest)
+# would point this system at the default ports and folders, so they are dropped and derived anew.
+DERIVED_SETTINGS = ("RASA_URL", "ACTION_ENDPOINT_URL", "HANDOFF_API_URL", "DATABASE_URL", "DEMO_BACKEND_PATH",
+                    "LOG_DIR")
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def running_system(var_dir: Path) -> Iterator[RunningSystem]:
         var_dir=var_dir,
     )
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name not in DERIVED_SETTINGS},
         **{name: str(port) for name, port in ports.items()},
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": system.key_prefix,
