@@ -28,6 +28,7 @@ def _summary(ctx: AppContext, conversation: Conversation) -> ConversationSummary
         reason=packet.get("reason"),
         waited_seconds=waited,
         deadline=conversation.deadline,
+        note=conversation.note,
     )
 
 

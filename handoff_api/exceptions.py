@@ -61,8 +61,44 @@ class NotAssigned(HandoffError):
     """The agent asked for a conversation that is not theirs."""
 
 
+class NotASupervisor(HandoffError):
+    pass
+
+
+class UnknownTransferTarget(HandoffError):
+    """A transfer to a group or agent the directory does not know."""
+
+
+class AgentNotOnline(HandoffError):
+    """A transfer straight to an agent who is away or offline."""
+
+
 class InvalidCursor(HandoffError):
     """A last_id that is not a Redis stream entry id."""
+
+
+class TicketNotFound(HandoffError):
+    pass
+
+
+class InvalidTicketTransition(HandoffError):
+    """A status change the ticket workflow does not allow, such as reopening a closed ticket."""
+
+
+class HandoffNotResolved(HandoffError):
+    """CSAT sent for a conversation whose last handoff was not closed by an agent."""
+
+
+class CsatAlreadyGiven(HandoffError):
+    """The resolved handoff already has its rating; each handoff is rated once."""
+
+
+class RateLimited(HandoffError):
+    """The customer sent more messages in the window than the configured limit allows."""
+
+
+class BodyTooLarge(HandoffError):
+    """The request body exceeds the configured size limit."""
 
 
 class ConfigError(Exception):

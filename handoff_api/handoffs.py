@@ -1,35 +1,49 @@
-"""The handoff lifecycle: queue a conversation, let an agent claim it, hand it back to the bot."""
+"""The handoff lifecycle: queue, assign (by hand here, automatically in dispatcher.py), transfer, end."""
 
 import time
+from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
 
-from handoff_api.agents import Agent, agents_serving
+from handoff_api import notices
+from handoff_api.agents import Agent
 from handoff_api.context import AppContext
 from handoff_api.conversations import Conversation
 from handoff_api.crud import record_closed_conversation
-from handoff_api.exceptions import ConversationNotQueued, CustomerMismatch, NotAssigned, NotInGroup
-from handoff_api.lua_scripts import EnqueueResult
+from handoff_api.exceptions import (
+    ConversationNotQueued,
+    CustomerMismatch,
+    NotAssigned,
+    NotInGroup,
+    UnknownTransferTarget,
+)
+from handoff_api.lua_scripts import EndWaitResult, EnqueueResult
+from handoff_api.queue_status import announce_queued, push_queue_updates, queue_figures
 from handoff_api.routing import choose_group, deadline
-from handoff_api.schemas import ConversationStatus, HandoffRequest, HandoffResult, MessagePublic
-from handoff_api.states import ConversationState, HandoffOutcome, HandoffStatus, MessageRole
-from handoff_api.wait_estimate import estimate_wait_seconds
+from handoff_api.routing_policy import anyone_could_serve
+from handoff_api.routing_snapshot import online_seats, waiting
+from handoff_api.schemas import (
+    ConversationStatus,
+    HandoffRequest,
+    HandoffResult,
+    MessagePublic,
+    TransferIn,
+)
+from handoff_api.states import ConversationState, HandoffOutcome, HandoffStatus, MessageRole, PresenceStatus
 
 
-async def _online_agents(ctx: AppContext, group: str) -> list[str]:
-    return await ctx.presence.online([agent.username for agent in agents_serving(ctx.agents, group)])
+def wake_dispatcher(ctx: AppContext) -> None:
+    """New work or a free agent: this process's dispatcher runs a round now instead of at its next tick."""
+    ctx.dispatch_requested.set()
 
 
-async def _queue_figures(ctx: AppContext, conversation_id: str, group: str) -> tuple[int | None, int | None]:
-    """Position in the group's queue and estimated wait, or (None, None) when not queued there."""
-    position = await ctx.conversations.queue_position(conversation_id, group)
-    if position is None:
-        return None, None
-    online = len(await _online_agents(ctx, group))
-    estimate = estimate_wait_seconds(
-        position=position, online_agents=online, average_assign_seconds=ctx.routing.average_assign_seconds
+async def _no_agent(ctx: AppContext, conversation: Conversation, group: str, now: float) -> HandoffResult:
+    # No hand-back to Rasa here: the action server is waiting for this answer inside a Rasa turn, which
+    # holds the conversation's lock, and offers the callback itself.
+    await ctx.scripts.record_outcome(conversation.id, outcome=HandoffOutcome.NO_AGENT, group=group, now=now)
+    return HandoffResult(
+        status=HandoffStatus.NO_AGENT, group=group, position=None, estimated_wait_seconds=None
     )
-    return position, estimate
 
 
 async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffResult:
@@ -38,34 +52,31 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
         raise CustomerMismatch
     # The tier comes from the session the handoff API issued, not from the request, which only echoes it.
     group = choose_group(ctx.routing, intent=request.intent, reason=request.reason, tier=conversation.tier)
-    if not await _online_agents(ctx, group):
-        return HandoffResult(
-            status=HandoffStatus.NO_AGENT, group=group, position=None, estimated_wait_seconds=None
-        )
     now = time.time()
+    target = deadline(ctx.routing, tier=conversation.tier, enqueued_at=now)
+    candidate = waiting(ctx, conversation, group=group, deadline=target)
+    seats = await online_seats(ctx, with_load=False)
+    if not ctx.routing.is_open(datetime.fromtimestamp(now, UTC)) or not anyone_could_serve(
+        ctx.routing, candidate, seats
+    ):
+        await ctx.redis.hincrby(ctx.conversations.keys.reason_counts(), request.reason, 1)
+        return await _no_agent(ctx, conversation, group, now)
     result = await ctx.scripts.enqueue(
         conversation.id,
         group=group,
-        deadline=deadline(ctx.routing, tier=conversation.tier, enqueued_at=now),
+        deadline=target,
         enqueued_at=now,
+        timeout_at=now + ctx.routing.queue_timeout_seconds,
         packet_json=request.model_copy(update={"tier": conversation.tier}).model_dump_json(),
     )
     # A repeated request leaves the conversation in the group it was first queued for.
     queued_group = (await ctx.conversations.get(conversation.id)).group or group
-    position, estimate = await _queue_figures(ctx, conversation.id, queued_group)
     if result is EnqueueResult.QUEUED:
-        await ctx.messages.append(
-            conversation.id,
-            MessageRole.SYSTEM,
-            f"正在为您转接人工客服（{ctx.routing.groups[group].label}），当前排队第 {position} 位，"
-            f"预计等待约 {estimate} 秒。",
-            meta={
-                "event": "queued",
-                "group": group,
-                "position": position,
-                "estimated_wait_seconds": estimate,
-            },
-        )
+        await ctx.redis.hincrby(ctx.conversations.keys.reason_counts(), request.reason, 1)
+        position, estimate = await announce_queued(ctx, conversation.id, queued_group)
+        wake_dispatcher(ctx)
+    else:
+        position, estimate = await queue_figures(ctx, conversation.id, queued_group)
     return HandoffResult(
         status=HandoffStatus.QUEUED, group=queued_group, position=position, estimated_wait_seconds=estimate
     )
@@ -74,7 +85,7 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
 async def conversation_status(ctx: AppContext, conversation: Conversation) -> ConversationStatus:
     position, estimate = None, None
     if conversation.state is ConversationState.QUEUED and conversation.group:
-        position, estimate = await _queue_figures(ctx, conversation.id, conversation.group)
+        position, estimate = await queue_figures(ctx, conversation.id, conversation.group)
     return ConversationStatus(
         conversation_id=conversation.id,
         state=conversation.state,
@@ -95,26 +106,16 @@ async def claim(ctx: AppContext, agent: Agent, conversation_id: str) -> None:
         agent=agent.username,
         group=conversation.group,
         capacity=agent.capacity,
-        assigned_at=time.time(),
+        now=time.time(),
+        smoothing=ctx.routing.assign_interval_smoothing,
     )
-    group_label = ctx.routing.groups[conversation.group].label
-    await ctx.messages.append(
-        conversation_id,
-        MessageRole.SYSTEM,
-        f"坐席 {agent.name}（{group_label}）已接入，为您服务。",
-        meta={
-            "event": "agent_joined",
-            "agent_name": agent.name,
-            "group": conversation.group,
-            "group_label": group_label,
-        },
-    )
-    await ctx.rasa.set_paused(conversation_id, paused=True)
+    await notices.agent_joined(ctx, conversation_id, agent_username=agent.username, group=conversation.group)
+    await push_queue_updates(ctx, conversation.group)
 
 
 async def close(ctx: AppContext, agent: Agent, conversation_id: str, *, wrap_up: str) -> None:
     conversation = await ctx.conversations.get(conversation_id)
-    await ctx.scripts.release(conversation_id, agent=agent.username)
+    await ctx.scripts.release(conversation_id, agent=agent.username, now=time.time())
     await run_in_threadpool(
         record_closed_conversation,
         ctx.engine,
@@ -122,13 +123,80 @@ async def close(ctx: AppContext, agent: Agent, conversation_id: str, *, wrap_up:
         outcome=HandoffOutcome.RESOLVED,
         wrap_up=wrap_up,
     )
-    await ctx.messages.append(
-        conversation_id,
-        MessageRole.SYSTEM,
-        "本次人工服务已结束，智能助手将继续为您服务。",
-        meta={"event": "returned_to_bot", "wrap_up": wrap_up},
+    wake_dispatcher(ctx)  # the agent has room for the next customer
+    await notices.handed_back(ctx, conversation_id, HandoffOutcome.RESOLVED, wrap_up=wrap_up)
+
+
+async def cancel(ctx: AppContext, conversation: Conversation) -> None:
+    """The customer leaves the queue and goes back to the bot."""
+    if conversation.state is not ConversationState.QUEUED or conversation.group is None:
+        raise ConversationNotQueued
+    result = await ctx.scripts.end_wait(
+        conversation.id,
+        group=conversation.group,
+        outcome=HandoffOutcome.CANCELLED,
+        now=time.time(),
+        only_if_due=False,
     )
-    await ctx.rasa.set_paused(conversation_id, paused=False)
+    if result is not EndWaitResult.ENDED:
+        raise ConversationNotQueued
+    await notices.handed_back(ctx, conversation.id, HandoffOutcome.CANCELLED)
+    await push_queue_updates(ctx, conversation.group)
+
+
+async def transfer(ctx: AppContext, agent: Agent, conversation_id: str, body: TransferIn) -> None:
+    """Send the agent's conversation to a group queue or straight to another agent, packet and all."""
+    conversation = await ctx.conversations.get(conversation_id)
+    if conversation.state is not ConversationState.AGENT or conversation.agent != agent.username:
+        raise NotAssigned
+    if body.agent is not None:
+        await _transfer_to_agent(ctx, agent, conversation, body)
+    else:
+        await _transfer_to_group(ctx, agent, conversation, body)
+    wake_dispatcher(ctx)  # the transferring agent has room again, and a group may have new work
+
+
+async def _transfer_to_agent(
+    ctx: AppContext, agent: Agent, conversation: Conversation, body: TransferIn
+) -> None:
+    target = ctx.agents.get(body.agent or "")
+    if target is None:
+        raise UnknownTransferTarget
+    await ctx.scripts.transfer_to_agent(
+        conversation.id,
+        agent=agent.username,
+        target=target.username,
+        target_capacity=target.capacity,
+        now=time.time(),
+        note=body.note,
+    )
+    await notices.agent_joined(
+        ctx, conversation.id, agent_username=target.username, group=conversation.group or ""
+    )
+
+
+async def _transfer_to_group(
+    ctx: AppContext, agent: Agent, conversation: Conversation, body: TransferIn
+) -> None:
+    if body.group not in ctx.routing.groups:
+        raise UnknownTransferTarget
+    now = time.time()
+    await ctx.scripts.transfer_to_group(
+        conversation.id,
+        agent=agent.username,
+        group=body.group,
+        deadline=deadline(ctx.routing, tier=conversation.tier, enqueued_at=now),
+        enqueued_at=now,
+        timeout_at=now + ctx.routing.queue_timeout_seconds,
+        note=body.note,
+    )
+    await announce_queued(ctx, conversation.id, body.group)
+
+
+async def set_presence(ctx: AppContext, agent: Agent, status: PresenceStatus) -> None:
+    await ctx.presence.set_status(agent.username, status)
+    if status is PresenceStatus.ONLINE:
+        wake_dispatcher(ctx)
 
 
 async def send_agent_message(ctx: AppContext, agent: Agent, conversation_id: str, text: str) -> MessagePublic:

@@ -4,17 +4,23 @@ from enum import IntEnum
 from pathlib import Path
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 
 from handoff_api.exceptions import (
     AgentAtCapacity,
+    AgentNotOnline,
     ConversationNotFound,
     ConversationNotQueued,
     ConversationWithAgent,
+    HandoffError,
     NotAssigned,
 )
 from handoff_api.redis_keys import RedisKeys
+from handoff_api.states import HandoffOutcome
 
 _LUA_DIR = Path(__file__).parent / "lua"
+# Scripts that end a handoff call record_outcome(), defined in this shared prelude.
+_OUTCOME_PRELUDE = (_LUA_DIR / "lib" / "outcome.lua").read_text()
 
 
 class EnqueueResult(IntEnum):
@@ -22,51 +28,159 @@ class EnqueueResult(IntEnum):
     ALREADY_QUEUED = 0
 
 
+class EndWaitResult(IntEnum):
+    ENDED = 1
+    NOT_QUEUED = -2  # assigned, cancelled or timed out meanwhile: someone else ended the wait
+    MOVED = -3  # transferred to another group since the caller looked
+    NOT_DUE = -4  # re-queued since its timeout was read
+
+
+def _raise_for(code: int, errors: dict[int, type[HandoffError]]) -> None:
+    if code in errors:
+        raise errors[code]
+
+
 class LuaScripts:
     def __init__(self, redis: Redis, keys: RedisKeys) -> None:
         self._keys = keys
-        # register_script sends EVALSHA and falls back to loading the script once when Redis lacks it.
-        self._enqueue = redis.register_script((_LUA_DIR / "enqueue.lua").read_text())
-        self._claim = redis.register_script((_LUA_DIR / "claim.lua").read_text())
-        self._release = redis.register_script((_LUA_DIR / "release.lua").read_text())
+
+        def load(name: str, *, records_outcome: bool = False) -> AsyncScript:
+            source = (_LUA_DIR / name).read_text()
+            # register_script sends EVALSHA and falls back to loading the script once when Redis lacks it.
+            return redis.register_script(_OUTCOME_PRELUDE + source if records_outcome else source)
+
+        self._enqueue = load("enqueue.lua")
+        self._claim = load("claim.lua", records_outcome=True)
+        self._release = load("release.lua", records_outcome=True)
+        self._end_wait = load("end_wait.lua", records_outcome=True)
+        self._transfer_to_group = load("transfer_to_group.lua")
+        self._transfer_to_agent = load("transfer_to_agent.lua")
+        self._record_outcome = load("record_outcome.lua", records_outcome=True)
 
     async def enqueue(
-        self, conversation_id: str, *, group: str, deadline: float, enqueued_at: float, packet_json: str
+        self,
+        conversation_id: str,
+        *,
+        group: str,
+        deadline: float,
+        enqueued_at: float,
+        timeout_at: float,
+        packet_json: str,
     ) -> EnqueueResult:
         code = await self._enqueue(
-            keys=[self._keys.conversation(conversation_id), self._keys.queue(group)],
-            args=[conversation_id, group, repr(deadline), repr(enqueued_at), packet_json],
+            keys=[
+                self._keys.conversation(conversation_id),
+                self._keys.queue(group),
+                self._keys.queue_timeouts(),
+            ],
+            args=[conversation_id, group, repr(deadline), repr(enqueued_at), packet_json, repr(timeout_at)],
         )
-        if code == -1:
-            raise ConversationNotFound
-        if code == -2:
-            raise ConversationWithAgent
+        _raise_for(code, {-1: ConversationNotFound, -2: ConversationWithAgent})
         return EnqueueResult(code)
 
     async def claim(
-        self, conversation_id: str, *, agent: str, group: str, capacity: int, assigned_at: float
+        self,
+        conversation_id: str,
+        *,
+        agent: str,
+        group: str,
+        capacity: int,
+        now: float,
+        require_online: bool = False,
+        smoothing: float = 0.2,
     ) -> None:
         code = await self._claim(
             keys=[
                 self._keys.conversation(conversation_id),
                 self._keys.queue(group),
                 self._keys.agent_conversations(agent),
+                self._keys.agent_presence(agent),
+                self._keys.queue_timeouts(),
+                self._keys.outcome_log(),
+                self._keys.outcome_counts(),
+                self._keys.group_stats(group),
             ],
-            args=[conversation_id, agent, group, capacity, repr(assigned_at)],
+            args=[conversation_id, agent, group, capacity, repr(now), int(require_online), repr(smoothing)],
         )
-        if code == -1:
-            raise ConversationNotFound
-        if code in (-2, -3):
-            raise ConversationNotQueued
-        if code == -4:
-            raise AgentAtCapacity
+        _raise_for(
+            code,
+            {
+                -1: ConversationNotFound,
+                -2: ConversationNotQueued,
+                -3: ConversationNotQueued,
+                -4: AgentAtCapacity,
+                -5: AgentNotOnline,
+            },
+        )
 
-    async def release(self, conversation_id: str, *, agent: str) -> None:
+    async def release(self, conversation_id: str, *, agent: str, now: float) -> None:
         code = await self._release(
-            keys=[self._keys.conversation(conversation_id), self._keys.agent_conversations(agent)],
-            args=[conversation_id, agent],
+            keys=[
+                self._keys.conversation(conversation_id),
+                self._keys.agent_conversations(agent),
+                self._keys.outcome_log(),
+                self._keys.outcome_counts(),
+            ],
+            args=[conversation_id, agent, repr(now)],
         )
-        if code == -1:
-            raise ConversationNotFound
-        if code == -2:
-            raise NotAssigned
+        _raise_for(code, {-1: ConversationNotFound, -2: NotAssigned})
+
+    async def end_wait(
+        self, conversation_id: str, *, group: str, outcome: HandoffOutcome, now: float, only_if_due: bool
+    ) -> EndWaitResult:
+        code = await self._end_wait(
+            keys=[
+                self._keys.conversation(conversation_id),
+                self._keys.queue(group),
+                self._keys.queue_timeouts(),
+                self._keys.outcome_log(),
+                self._keys.outcome_counts(),
+            ],
+            args=[conversation_id, group, outcome.value, repr(now), int(only_if_due)],
+        )
+        _raise_for(code, {-1: ConversationNotFound})
+        return EndWaitResult(code)
+
+    async def transfer_to_group(
+        self,
+        conversation_id: str,
+        *,
+        agent: str,
+        group: str,
+        deadline: float,
+        enqueued_at: float,
+        timeout_at: float,
+        note: str,
+    ) -> None:
+        code = await self._transfer_to_group(
+            keys=[
+                self._keys.conversation(conversation_id),
+                self._keys.agent_conversations(agent),
+                self._keys.queue(group),
+                self._keys.queue_timeouts(),
+            ],
+            args=[conversation_id, agent, group, repr(deadline), repr(enqueued_at), repr(timeout_at), note],
+        )
+        _raise_for(code, {-1: ConversationNotFound, -2: NotAssigned})
+
+    async def transfer_to_agent(
+        self, conversation_id: str, *, agent: str, target: str, target_capacity: int, now: float, note: str
+    ) -> None:
+        code = await self._transfer_to_agent(
+            keys=[
+                self._keys.conversation(conversation_id),
+                self._keys.agent_conversations(agent),
+                self._keys.agent_conversations(target),
+                self._keys.agent_presence(target),
+            ],
+            args=[conversation_id, agent, target, target_capacity, repr(now), note],
+        )
+        _raise_for(code, {-1: ConversationNotFound, -2: NotAssigned, -4: AgentAtCapacity, -5: AgentNotOnline})
+
+    async def record_outcome(
+        self, conversation_id: str, *, outcome: HandoffOutcome, group: str, now: float
+    ) -> None:
+        await self._record_outcome(
+            keys=[self._keys.outcome_log(), self._keys.outcome_counts()],
+            args=[conversation_id, outcome.value, group, repr(now)],
+        )

@@ -10,19 +10,36 @@ from fastapi.staticfiles import StaticFiles
 
 from handoff_api.agents import load_agents
 from handoff_api.api.errors import install_error_handlers
-from handoff_api.api.routes import agent, auth, conversations, health, internal, pages, sessions
+from handoff_api.api.middleware import BodySizeLimit, ConversationLogContext
+from handoff_api.api.routes import (
+    agent,
+    auth,
+    conversations,
+    csat,
+    health,
+    internal,
+    metrics,
+    pages,
+    sessions,
+    supervisor,
+    tickets,
+)
 from handoff_api.context import AppContext
 from handoff_api.conversations import ConversationStore
 from handoff_api.core.config import Settings
+from handoff_api.core.log_config import configure_logging
 from handoff_api.customers import load_demo_customers
-from handoff_api.db import create_db_engine
+from handoff_api.db import create_db_engine, upgrade_to_head
+from handoff_api.dispatcher import Dispatcher
 from handoff_api.lua_scripts import LuaScripts
 from handoff_api.messages import MessageStore
 from handoff_api.presence import Presence
 from handoff_api.rasa_client import RasaClient
+from handoff_api.rate_limit import MessageRateLimiter
 from handoff_api.redis_client import connect_redis
 from handoff_api.redis_keys import RedisKeys
 from handoff_api.routing import load_routing_config
+from handoff_api.ticket_policy import load_ticket_policy
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +57,12 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         routing = load_routing_config(settings.ROUTING_CONFIG_PATH)
         agents = load_agents(settings.AGENTS_CONFIG_PATH, routing)
         customers = load_demo_customers(settings.DEMO_CUSTOMERS_PATH)
+        ticket_policy = load_ticket_policy(settings.ROUTING_CONFIG_PATH)
         _warn_on_dev_secrets(settings)
         redis = await connect_redis(settings.REDIS_URL)
         engine = create_db_engine(settings.DATABASE_URL)
+        # Each process migrates at start-up (serialised by a lock in db.py): no deploy step to forget.
+        upgrade_to_head(engine)
         keys = RedisKeys(settings.REDIS_KEY_PREFIX)
         timeout = httpx.Timeout(settings.RASA_TIMEOUT_SECONDS)
         async with httpx.AsyncClient(base_url=settings.RASA_URL, timeout=timeout) as http:
@@ -51,17 +71,26 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 redis=redis,
                 engine=engine,
                 routing=routing,
+                tickets=ticket_policy,
                 agents=agents,
                 customers=customers,
                 conversations=ConversationStore(redis, keys),
                 scripts=LuaScripts(redis, keys),
                 messages=MessageStore(redis, keys),
+                rate_limiter=MessageRateLimiter(
+                    redis,
+                    keys,
+                    limit=settings.CUSTOMER_MESSAGE_RATE_LIMIT,
+                    window_seconds=settings.CUSTOMER_MESSAGE_RATE_WINDOW_SECONDS,
+                ),
                 presence=Presence(redis, keys, settings.AGENT_PRESENCE_TTL_SECONDS),
                 rasa=RasaClient(http, token=settings.RASA_TOKEN),
             )
             logger.info("handoff API ready: %d agents, %d demo customers", len(agents), len(customers))
+            app.state.dispatcher = Dispatcher(app.state.context, tick_seconds=settings.DISPATCH_TICK_SECONDS)
             try:
-                yield
+                async with app.state.dispatcher.running():
+                    yield
             finally:
                 await redis.aclose()
                 engine.dispose()
@@ -71,9 +100,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    configure_logging(settings.LOG_LEVEL)
     app = FastAPI(title="智能客服 handoff API", lifespan=_lifespan(settings))
     install_error_handlers(app)
-    for module in (health, sessions, conversations, auth, agent, internal, pages):
+    for module in (health, sessions, conversations, csat, auth, agent, internal, tickets, pages, supervisor):
         app.include_router(module.router)
+    app.include_router(metrics.router)
+    app.add_middleware(ConversationLogContext)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BODY_BYTES)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app

@@ -41,6 +41,21 @@ class RasaClient:
         )
         response.raise_for_status()
 
+    async def trigger_intent(
+        self, conversation_id: str, name: str, entities: dict[str, str]
+    ) -> list[BotReply]:
+        """Run an external intent; without an output channel Rasa returns the bot's replies in the body."""
+        body = {"name": name, "entities": entities}
+        try:
+            response = await self._http.post(
+                f"/conversations/{conversation_id}/trigger_intent", json=body, params=self._params
+            )
+            response.raise_for_status()
+            replies = [BotReply.model_validate(item) for item in response.json().get("messages", [])]
+        except (httpx.HTTPError, ValueError, ValidationError, AttributeError) as exc:
+            raise RasaUnavailable(str(exc)) from exc
+        return [reply for reply in replies if reply.text or reply.buttons]
+
     async def set_paused(self, conversation_id: str, *, paused: bool) -> None:
         """Pause or resume the bot; failures are logged, since the agent's action has already happened."""
         event = "pause" if paused else "resume"

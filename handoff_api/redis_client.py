@@ -3,14 +3,22 @@
 import asyncio
 import logging
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger(__name__)
 
+# Every open WebSocket holds a connection in a blocking XREAD, and a dispatcher round issues many commands;
+# past this many, callers wait (up to the timeout) for a free connection instead of failing at once.
+_MAX_CONNECTIONS = 1000
+_POOL_WAIT_SECONDS = 10
+
 
 async def connect_redis(url: str, *, attempts: int = 5, delay_seconds: float = 0.5) -> Redis:
-    redis = Redis.from_url(url, decode_responses=True)
+    pool = BlockingConnectionPool.from_url(
+        url, decode_responses=True, max_connections=_MAX_CONNECTIONS, timeout=_POOL_WAIT_SECONDS
+    )
+    redis = Redis.from_pool(pool)  # the client owns the pool: closing it closes the connections
     for attempt in range(1, attempts):
         try:
             await redis.ping()

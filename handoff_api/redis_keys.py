@@ -7,7 +7,8 @@ class RedisKeys:
 
     def conversation(self, conversation_id: str) -> str:
         # Hash: customer_id, tier, state (ConversationState), group, agent, enqueued_at, deadline,
-        # packet (handoff packet JSON). The owner of the conversation lives here, shared by all API processes.
+        # assigned_at, packet (handoff packet JSON), note (from the agent who transferred it).
+        # The owner of the conversation lives here, shared by all API processes.
         return f"{self.prefix}conv:{conversation_id}"
 
     def messages(self, conversation_id: str) -> str:
@@ -24,5 +25,31 @@ class RedisKeys:
         return f"{self.prefix}agent:{username}:conversations"
 
     def agent_presence(self, username: str) -> str:
-        # String with TTL: exists while the agent's console keeps calling the API (the agent is online).
+        # String with TTL: the agent's PresenceStatus; expires when the console stops calling the API.
         return f"{self.prefix}agent:{username}:presence"
+
+    def queue_timeouts(self) -> str:
+        # Sorted set: every queued conversation id, scored by the time its wait ends as wait_timeout;
+        # whichever API process is alive sweeps it.
+        return f"{self.prefix}queue_timeouts"
+
+    def group_stats(self, group: str) -> str:
+        # Hash: last_assigned_at, assign_interval (moving average of seconds between assignments while
+        # someone waits); the wait estimate divides the queue by it.
+        return f"{self.prefix}group:{group}:stats"
+
+    def outcome_log(self) -> str:
+        # Stream (capped): one entry per handoff ending: conversation_id, outcome, group, agent, at.
+        return f"{self.prefix}outcomes"
+
+    def outcome_counts(self) -> str:
+        # Hash: "<group>:<outcome>" -> number of handoffs that ended so.
+        return f"{self.prefix}outcome_counts"
+
+    def reason_counts(self) -> str:
+        # Hash: handoff reason -> number of handoff requests that gave it.
+        return f"{self.prefix}reason_counts"
+
+    def message_rate(self, conversation_id: str) -> str:
+        # String (counter) with TTL: customer messages in the current rate-limit window of the conversation.
+        return f"{self.prefix}conv:{conversation_id}:rate"

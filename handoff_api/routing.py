@@ -1,13 +1,18 @@
-"""The routing policy: which seat group serves a handoff, and by when. Pure functions over the config."""
+"""The routing configuration (config/routing.yml), validated at start-up, and the choice of seat group."""
 
+from datetime import datetime, time
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, Field, PositiveInt, ValidationError, model_validator
 
 from handoff_api.exceptions import ConfigError
 from handoff_api.states import CustomerTier
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class GroupConfig(BaseModel):
@@ -28,6 +33,19 @@ class RoutingRule(BaseModel):
         return intent in self.intents or reason in self.reasons
 
 
+class WorkingHours(BaseModel):
+    timezone: str = "Asia/Shanghai"
+    days: list[Weekday] = Field(default_factory=lambda: list(_WEEKDAYS))
+    open: time = time(0, 0)
+    close: time | None = None  # None: until midnight
+
+    def is_open(self, now: datetime) -> bool:
+        local = now.astimezone(ZoneInfo(self.timezone))
+        if _WEEKDAYS[local.weekday()] not in self.days:
+            return False
+        return self.open <= local.time() and (self.close is None or local.time() < self.close)
+
+
 class RoutingConfig(BaseModel):
     groups: dict[str, GroupConfig]
     tiers: dict[CustomerTier, TierConfig]
@@ -35,19 +53,34 @@ class RoutingConfig(BaseModel):
     vip_tiers: list[CustomerTier]
     vip_group: str
     default_group: str
+    overflow: dict[str, list[str]] = Field(default_factory=dict)
+    senior_preferred_groups: list[str] = Field(default_factory=list)
+    working_hours: WorkingHours | None = None  # None: 24x7
+    auto_assign: bool = True
     queue_timeout_seconds: PositiveInt
     average_assign_seconds: PositiveInt
+    assign_interval_smoothing: float = Field(default=0.2, gt=0, le=1)
+    queue_status_push_limit: PositiveInt = 20
 
     @model_validator(mode="after")
     def _check_references(self) -> Self:
         missing_tiers = set(CustomerTier) - set(self.tiers)
         if missing_tiers:
             raise ValueError(f"tiers without a wait target: {sorted(missing_tiers)}")
-        named = {self.vip_group, self.default_group} | {rule.group for rule in self.rules}
+        named = (
+            {self.vip_group, self.default_group}
+            | {rule.group for rule in self.rules}
+            | set(self.overflow)
+            | {group for wider in self.overflow.values() for group in wider}
+            | set(self.senior_preferred_groups)
+        )
         unknown = named - set(self.groups)
         if unknown:
             raise ValueError(f"groups used but not defined under 'groups': {sorted(unknown)}")
         return self
+
+    def is_open(self, now: datetime) -> bool:
+        return self.working_hours is None or self.working_hours.is_open(now)
 
 
 def load_routing_config(path: Path) -> RoutingConfig:

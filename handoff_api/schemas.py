@@ -1,8 +1,9 @@
 """Request and response bodies of the HTTP API."""
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from handoff_api.states import (
     AgentLevel,
@@ -11,6 +12,9 @@ from handoff_api.states import (
     CustomerTier,
     HandoffStatus,
     MessageRole,
+    PresenceStatus,
+    TicketCategory,
+    TicketStatus,
 )
 
 MAX_TEXT_CHARS = 2000
@@ -130,6 +134,7 @@ class ConversationSummary(BaseModel):
     reason: str | None
     waited_seconds: int | None
     deadline: float | None
+    note: str | None = None  # from the agent who transferred the conversation
 
 
 class AgentConversationView(BaseModel):
@@ -140,3 +145,112 @@ class AgentConversationView(BaseModel):
 
 class CloseIn(BaseModel):
     wrap_up: str = Field(default="resolved", min_length=1, max_length=64)
+
+
+# PostgreSQL refuses NUL in text columns; refuse it at the door instead of failing at the database.
+_NO_NUL = r"^[^\x00]*$"
+RecordText = Annotated[str, StringConstraints(pattern=_NO_NUL, max_length=500)]
+# Ticket details are flat facts the bot collected (amount, date, card tail), not a document store.
+DetailKey = Annotated[str, StringConstraints(pattern=_NO_NUL, min_length=1, max_length=64)]
+DetailValue = Annotated[str, StringConstraints(pattern=_NO_NUL, max_length=500)] | int | float | bool | None
+
+
+class TicketCreate(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    category: TicketCategory
+    customer_id: Annotated[str, StringConstraints(pattern=_NO_NUL, min_length=1, max_length=64)]
+    tier: CustomerTier
+    conversation_id: Annotated[str, StringConstraints(pattern=_NO_NUL, max_length=128)] | None = None
+    description: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, pattern=_NO_NUL, min_length=1, max_length=MAX_TEXT_CHARS),
+    ]
+    details: dict[DetailKey, DetailValue] = Field(default_factory=dict, max_length=30)
+
+
+class TicketStatusUpdate(BaseModel):
+    status: TicketStatus
+    note: RecordText = ""
+
+
+class TicketHistoryEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    status: TicketStatus
+    at: datetime
+    note: str
+    by: str
+
+
+class TicketPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    category: TicketCategory
+    status: TicketStatus
+    customer_id: str
+    tier: CustomerTier
+    conversation_id: str | None
+    description: str
+    details: dict[str, Any]
+    sla_due_at: datetime
+    created_at: datetime
+    history: list[TicketHistoryEntry]
+
+
+class CsatCreate(BaseModel):
+    score: int = Field(ge=1, le=5)
+    comment: RecordText = ""
+
+
+class CsatPublic(BaseModel):
+    conversation_id: str
+    score: int
+    comment: str
+    rated_at: datetime
+
+
+class TransferIn(BaseModel):
+    """Exactly one target: a seat group (back into its queue) or an agent (straight to them)."""
+
+    group: str | None = Field(default=None, max_length=64)
+    agent: str | None = Field(default=None, max_length=64)
+    note: str = Field(default="", max_length=MAX_TEXT_CHARS)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        if (self.group is None) == (self.agent is None):
+            raise ValueError("give exactly one of group or agent")
+        return self
+
+
+class PresenceIn(BaseModel):
+    status: PresenceStatus
+
+
+class AgentSeatPublic(BaseModel):
+    username: str
+    name: str
+    level: AgentLevel
+    groups: list[str]
+    presence: PresenceStatus
+    load: int
+    capacity: int
+
+
+class GroupOverview(BaseModel):
+    group: str
+    label: str
+    queue_length: int
+    past_target: int  # queued conversations already past their tier's target wait
+    oldest_wait_seconds: int | None  # the head of the queue (earliest deadline)
+    oldest_target_seconds: int | None  # its tier's target wait
+    seconds_per_assignment: float | None  # observed moving average; None until the first assignment
+
+
+class SupervisorOverview(BaseModel):
+    groups: list[GroupOverview]
+    agents: list[AgentSeatPublic]
+    outcomes: dict[str, dict[str, int]]  # group -> outcome -> count
+    handoff_reasons: dict[str, int]

@@ -26,7 +26,17 @@ class HandoffStatus(StrEnum):
 class HandoffOutcome(StrEnum):
     """How a handoff ended, as recorded in the closed-conversation summary."""
 
+    ASSIGNED = "assigned"  # an agent took it from the queue
+    NO_AGENT = "no_agent"  # nobody eligible online, or outside working hours; never queued
+    WAIT_TIMEOUT = "wait_timeout"  # queued past the queue timeout
+    CANCELLED = "cancelled"  # the customer left the queue
     RESOLVED = "resolved"  # an agent closed it
+
+
+class PresenceStatus(StrEnum):
+    ONLINE = "online"  # receives work
+    AWAY = "away"  # logged in, keeps their conversations, receives no new ones
+    OFFLINE = "offline"  # signed off
 
 
 class CustomerTier(StrEnum):
@@ -50,3 +60,16 @@ class AgentRole(StrEnum):
 class TokenKind(StrEnum):
     CUSTOMER = "customer"  # bound to one conversation and one customer
     AGENT = "agent"
+
+
+class TicketCategory(StrEnum):
+    COMPLAINT = "complaint"  # 投诉: the complaints team answers within the SLA
+    DISPUTE = "dispute"  # 争议交易: a charge the customer does not recognise or accept
+    CALLBACK = "callback"  # 回电: left when no agent was available or the wait timed out
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"  # filed, nobody has picked it up
+    IN_PROGRESS = "in_progress"  # an agent is working on it
+    RESOLVED = "resolved"  # answered; may be reopened (back to in_progress) or closed
+    CLOSED = "closed"  # final

@@ -1,17 +1,20 @@
 """Injected dependencies as Annotated aliases."""
 
 import hmac
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
 from handoff_api.agents import Agent
 from handoff_api.auth import agent_for, customer_id_for
 from handoff_api.context import AppContext
 from handoff_api.conversations import Conversation
-from handoff_api.exceptions import InvalidServiceToken, InvalidToken, WrongConversation
+from handoff_api.exceptions import InvalidServiceToken, InvalidToken, NotASupervisor, WrongConversation
+from handoff_api.states import AgentRole
 
 
 def get_context(connection: HTTPConnection) -> AppContext:
@@ -19,6 +22,14 @@ def get_context(connection: HTTPConnection) -> AppContext:
 
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+def get_db(ctx: ContextDep) -> Iterator[Session]:
+    with Session(ctx.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -46,11 +57,20 @@ CustomerConversation = Annotated[Conversation, Depends(customer_conversation)]
 async def current_agent(ctx: ContextDep, token: TokenDep) -> Agent:
     agent = agent_for(ctx, token)
     # Any call from the console keeps the agent online; the key expires when the console goes quiet.
-    await ctx.presence.mark_online(agent.username)
+    await ctx.presence.touch(agent.username)
     return agent
 
 
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
+
+
+def current_supervisor(agent: CurrentAgent) -> Agent:
+    if agent.role is not AgentRole.SUPERVISOR:
+        raise NotASupervisor
+    return agent
+
+
+CurrentSupervisor = Annotated[Agent, Depends(current_supervisor)]
 
 
 def check_service_token(ctx: ContextDep, x_service_token: Annotated[str, Header()] = "") -> None:

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +26,15 @@ class Settings(BaseSettings):
     AGENT_TOKEN_TTL_SECONDS: int = 12 * 3600
     # An agent counts as online while their console has called the API within this many seconds.
     AGENT_PRESENCE_TTL_SECONDS: int = 60
+    # Every process's dispatcher assigns waiting conversations and ends overdue waits at least this often.
+    DISPATCH_TICK_SECONDS: float = 1.0
     DATABASE_URL: str = f"sqlite:///{REPO_ROOT / 'var' / 'handoff.db'}"
+    # Customer messages allowed per conversation in each window (HTTP and WebSocket together).
+    CUSTOMER_MESSAGE_RATE_LIMIT: PositiveInt = 20
+    CUSTOMER_MESSAGE_RATE_WINDOW_SECONDS: PositiveInt = 30
+    # Larger bodies are refused before parsing; the biggest legitimate one is a handoff transcript.
+    MAX_REQUEST_BODY_BYTES: PositiveInt = 1024 * 1024
+    LOG_LEVEL: str = "INFO"
     DEMO_CUSTOMERS_PATH: Path = REPO_ROOT / "demo" / "customers.yml"
     ROUTING_CONFIG_PATH: Path = REPO_ROOT / "config" / "routing.yml"
     AGENTS_CONFIG_PATH: Path = REPO_ROOT / "config" / "agents.demo.yml"

@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 import pytest_asyncio
 import redis
 import uvicorn
+import yaml
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
@@ -19,6 +21,9 @@ from handoff_api.main import create_app
 from handoff_api.redis_keys import RedisKeys
 
 SERVICE_TOKEN = "test-service-token"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# Modules that touch the SQL database run on both backends: pytestmark = ON_BOTH_DATABASES.
+ON_BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 PASSWORD = "demo1234"
 
 
@@ -42,11 +47,46 @@ def key_prefix() -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, key_prefix: str) -> Settings:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file, or (parametrised "postgresql") a schema of its own on the local PostgreSQL."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'handoff.db'}"
+        return
+    schema = f"test_{uuid.uuid4().hex}"
+    admin_url = POSTGRES_URL.replace("+psycopg", "")
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def routing_overrides() -> dict[str, object]:
+    """Top-level keys replaced in config/routing.yml; a test module overrides this to change policy."""
+    return {}
+
+
+@pytest.fixture
+def routing_config_path(routing_overrides: dict[str, object], tmp_path: Path) -> Path:
+    default = Settings(_env_file=None).ROUTING_CONFIG_PATH
+    if not routing_overrides:
+        return default
+    config = {**yaml.safe_load(default.read_text(encoding="utf-8")), **routing_overrides}
+    path = tmp_path / "routing.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def settings(database_url: str, key_prefix: str, routing_config_path: Path) -> Settings:
     return Settings(
         _env_file=None,
         REDIS_KEY_PREFIX=key_prefix,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'handoff.db'}",
+        ROUTING_CONFIG_PATH=routing_config_path,
+        DATABASE_URL=database_url,
         # Nothing listens there: Rasa is down for these tests; the lead's integration suite covers it live.
         RASA_URL=f"http://127.0.0.1:{_free_port()}",
         RASA_TIMEOUT_SECONDS=1.0,

@@ -13,6 +13,12 @@ from handoff_api.models import ClosedConversation
 from tests.handoff_api.conftest import Customer, login
 
 
+@pytest.fixture
+def routing_overrides() -> dict[str, object]:
+    # These tests drive assignment by hand (claim); test_dispatcher.py covers automatic assignment.
+    return {"auto_assign": False}
+
+
 def _conversation_path(customer: Customer, action: str = "") -> str:
     return f"/api/agent/conversations/{customer.conversation_id}{action}"
 

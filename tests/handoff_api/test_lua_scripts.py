@@ -22,7 +22,7 @@ from handoff_api.states import ConversationState, CustomerTier
 async def _queued(store: ConversationStore, scripts: LuaScripts, conversation_id: str) -> None:
     await store.create(conversation_id, customer_id="C1001", tier=CustomerTier.STANDARD)
     result = await scripts.enqueue(
-        conversation_id, group="general", deadline=100.0, enqueued_at=0.0, packet_json="{}"
+        conversation_id, group="general", deadline=100.0, enqueued_at=0.0, timeout_at=600.0, packet_json="{}"
     )
     assert result is EnqueueResult.QUEUED
 
@@ -32,10 +32,7 @@ async def test_many_concurrent_claims_have_exactly_one_winner(async_redis: Redis
     await _queued(store, scripts, "c1")
 
     outcomes = await asyncio.gather(
-        *(
-            scripts.claim("c1", agent=f"a{i}", group="general", capacity=1, assigned_at=1.0)
-            for i in range(50)
-        ),
+        *(scripts.claim("c1", agent=f"a{i}", group="general", capacity=1, now=1.0) for i in range(50)),
         return_exceptions=True,
     )
 
@@ -56,7 +53,7 @@ async def test_concurrent_claims_by_one_agent_respect_capacity(async_redis: Redi
         await _queued(store, scripts, conversation_id)
 
     outcomes = await asyncio.gather(
-        *(scripts.claim(cid, agent="a", group="general", capacity=3, assigned_at=1.0) for cid in ids),
+        *(scripts.claim(cid, agent="a", group="general", capacity=3, now=1.0) for cid in ids),
         return_exceptions=True,
     )
 
@@ -72,9 +69,9 @@ async def test_claim_in_wrong_group_or_unknown_conversation_fails(
     store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
     with pytest.raises(ConversationNotQueued):
-        await scripts.claim("c1", agent="a", group="vip", capacity=1, assigned_at=1.0)
+        await scripts.claim("c1", agent="a", group="vip", capacity=1, now=1.0)
     with pytest.raises(ConversationNotFound):
-        await scripts.claim("nope", agent="a", group="general", capacity=1, assigned_at=1.0)
+        await scripts.claim("nope", agent="a", group="general", capacity=1, now=1.0)
 
 
 async def test_enqueue_is_idempotent_and_refuses_a_conversation_with_an_agent(
@@ -83,16 +80,20 @@ async def test_enqueue_is_idempotent_and_refuses_a_conversation_with_an_agent(
     store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
     again = await scripts.enqueue(
-        "c1", group="vip", deadline=5.0, enqueued_at=0.0, packet_json=json.dumps({})
+        "c1", group="vip", deadline=5.0, enqueued_at=0.0, timeout_at=600.0, packet_json=json.dumps({})
     )
     assert again is EnqueueResult.ALREADY_QUEUED
     assert (await store.get("c1")).group == "general"
 
-    await scripts.claim("c1", agent="a", group="general", capacity=1, assigned_at=1.0)
+    await scripts.claim("c1", agent="a", group="general", capacity=1, now=1.0)
     with pytest.raises(ConversationWithAgent):
-        await scripts.enqueue("c1", group="general", deadline=5.0, enqueued_at=0.0, packet_json="{}")
+        await scripts.enqueue(
+            "c1", group="general", deadline=5.0, enqueued_at=0.0, timeout_at=600.0, packet_json="{}"
+        )
     with pytest.raises(ConversationNotFound):
-        await scripts.enqueue("nope", group="general", deadline=5.0, enqueued_at=0.0, packet_json="{}")
+        await scripts.enqueue(
+            "nope", group="general", deadline=5.0, enqueued_at=0.0, timeout_at=600.0, packet_json="{}"
+        )
 
 
 async def test_release_frees_capacity_once_and_only_for_the_owner(
@@ -100,13 +101,13 @@ async def test_release_frees_capacity_once_and_only_for_the_owner(
 ) -> None:
     store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
-    await scripts.claim("c1", agent="a", group="general", capacity=1, assigned_at=1.0)
+    await scripts.claim("c1", agent="a", group="general", capacity=1, now=1.0)
 
     with pytest.raises(NotAssigned):
-        await scripts.release("c1", agent="b")
-    await scripts.release("c1", agent="a")
+        await scripts.release("c1", agent="b", now=2.0)
+    await scripts.release("c1", agent="a", now=2.0)
     with pytest.raises(NotAssigned):
-        await scripts.release("c1", agent="a")
+        await scripts.release("c1", agent="a", now=2.0)
 
     conversation = await store.get("c1")
     assert conversation.state is ConversationState.BOT

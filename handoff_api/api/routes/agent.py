@@ -1,4 +1,4 @@
-"""The agent console API: queue, own conversations, claim, reply, close."""
+"""The agent console API: presence, queue, own conversations, claim, reply, transfer, close."""
 
 from fastapi import APIRouter, status
 
@@ -11,6 +11,8 @@ from handoff_api.schemas import (
     CloseIn,
     ConversationSummary,
     MessagePublic,
+    PresenceIn,
+    TransferIn,
 )
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
@@ -19,6 +21,12 @@ router = APIRouter(prefix="/api/agent", tags=["agent"])
 @router.get("/me")
 async def me(agent: CurrentAgent) -> AgentPublic:
     return AgentPublic.model_validate(agent.model_dump())
+
+
+@router.put("/presence")
+async def presence(body: PresenceIn, ctx: ContextDep, agent: CurrentAgent) -> PresenceIn:
+    await handoffs.set_presence(ctx, agent, body.status)
+    return body
 
 
 @router.get("/queue")
@@ -53,3 +61,11 @@ async def reply(
 async def close(conversation_id: str, body: CloseIn, ctx: ContextDep, agent: CurrentAgent) -> dict[str, str]:
     await handoffs.close(ctx, agent, conversation_id, wrap_up=body.wrap_up)
     return {"status": "closed"}
+
+
+@router.post("/conversations/{conversation_id}/transfer")
+async def transfer(
+    conversation_id: str, body: TransferIn, ctx: ContextDep, agent: CurrentAgent
+) -> dict[str, str]:
+    await handoffs.transfer(ctx, agent, conversation_id, body)
+    return {"status": "transferred"}

@@ -5,7 +5,9 @@ from handoff_api.api.deps import ContextDep
 from handoff_api.auth import issue_agent_token
 from handoff_api.core.security import verify_password
 from handoff_api.exceptions import InvalidCredentials
+from handoff_api.handoffs import set_presence
 from handoff_api.schemas import AgentPublic, LoginIn, LoginResult
+from handoff_api.states import PresenceStatus
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -16,7 +18,7 @@ async def login(body: LoginIn, ctx: ContextDep) -> LoginResult:
     # scrypt is deliberately slow; keep it off the event loop.
     if agent is None or not await run_in_threadpool(verify_password, body.password, agent.password_hash):
         raise InvalidCredentials
-    await ctx.presence.mark_online(agent.username)
+    await set_presence(ctx, agent, PresenceStatus.ONLINE)
     return LoginResult(
         token=issue_agent_token(ctx, agent), agent=AgentPublic.model_validate(agent.model_dump())
     )

@@ -30,6 +30,13 @@ async def get_status(ctx: ContextDep, conversation: CustomerConversation) -> Con
     return await handoffs.conversation_status(ctx, conversation)
 
 
+@router.post("/{conversation_id}/cancel")
+async def cancel_handoff(ctx: ContextDep, conversation: CustomerConversation) -> ConversationStatus:
+    """The customer leaves the queue; the bot takes the conversation back."""
+    await handoffs.cancel(ctx, conversation)
+    return await handoffs.conversation_status(ctx, await ctx.conversations.get(conversation.id))
+
+
 @router.get("/{conversation_id}/messages")
 async def list_messages(
     ctx: ContextDep, conversation: CustomerConversation, last_id: Annotated[str, Query(max_length=45)] = START
@@ -41,6 +48,7 @@ async def list_messages(
 async def send_message(
     ctx: ContextDep, conversation: CustomerConversation, body: CustomerMessageIn
 ) -> MessageList:
+    await ctx.rate_limiter.check(conversation.id)
     return MessageList(messages=await gateway.handle_customer_message(ctx, conversation, body))
 
 
@@ -84,6 +92,7 @@ async def _handle(ctx: AppContext, viewer: _Viewer, raw: str) -> None:
     if viewer.agent is not None:
         await handoffs.send_agent_message(ctx, viewer.agent, viewer.conversation_id, incoming.text)
         return
+    await ctx.rate_limiter.check(viewer.conversation_id)
     conversation = await ctx.conversations.get(viewer.conversation_id)
     body = CustomerMessageIn(text=incoming.text, payload=incoming.payload)
     await gateway.handle_customer_message(ctx, conversation, body)

@@ -1,0 +1,51 @@
+"""The routing policy's view of the shared state: online seats with their load, and waiting conversations."""
+
+from handoff_api.context import AppContext
+from handoff_api.conversations import Conversation
+from handoff_api.routing_policy import Seat, Waiting
+from handoff_api.states import AgentRole
+
+# How far down each group's queue one round of assignment looks, per free seat: a few per seat leave room
+# for conversations no free seat may take (a busy secretary's), and later ones move up meanwhile.
+LOOKAHEAD_PER_FREE_SEAT = 3
+MIN_LOOKAHEAD = 10
+
+
+async def online_seats(ctx: AppContext, *, with_load: bool = True) -> list[Seat]:
+    workers = [agent for agent in ctx.agents.values() if agent.role is AgentRole.AGENT]
+    online = set(await ctx.presence.online([agent.username for agent in workers]))
+    workers = [agent for agent in workers if agent.username in online]
+    loads = await ctx.conversations.loads([agent.username for agent in workers]) if with_load else {}
+    return [
+        Seat(
+            username=agent.username,
+            level=agent.level,
+            groups=frozenset(agent.groups),
+            capacity=agent.capacity,
+            load=loads.get(agent.username, 0),
+        )
+        for agent in workers
+    ]
+
+
+def waiting(ctx: AppContext, conversation: Conversation, *, group: str, deadline: float) -> Waiting:
+    customer = ctx.customers.get(conversation.customer_id)
+    return Waiting(
+        conversation_id=conversation.id,
+        group=group,
+        tier=conversation.tier,
+        deadline=deadline,
+        secretary=customer.secretary if customer else None,
+    )
+
+
+async def waiting_queue(ctx: AppContext, *, free_seats: int) -> list[Waiting]:
+    lookahead = MIN_LOOKAHEAD + LOOKAHEAD_PER_FREE_SEAT * free_seats
+    ids = [
+        cid for group in ctx.routing.groups for cid in await ctx.conversations.queued_ids(group, lookahead)
+    ]
+    return [
+        waiting(ctx, conversation, group=conversation.group, deadline=conversation.deadline)
+        for conversation in await ctx.conversations.get_many(ids)
+        if conversation.group is not None and conversation.deadline is not None
+    ]

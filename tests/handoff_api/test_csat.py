@@ -1,0 +1,86 @@
+"""CSAT: rated by the customer once per resolved handoff, stored on the closed-conversation summary."""
+
+import asyncio
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handoff_api.crud import record_closed_conversation
+from handoff_api.models import ClosedConversation
+from handoff_api.states import HandoffOutcome
+from tests.handoff_api.conftest import ON_BOTH_DATABASES, Customer
+
+pytestmark = ON_BOTH_DATABASES
+
+
+async def _ended(app: FastAPI, customer: Customer, outcome: HandoffOutcome) -> None:
+    """Record the summary the lifecycle writes when a handoff ends (the lifecycle has its own tests)."""
+    ctx = app.state.context
+    conversation = await ctx.conversations.get(customer.conversation_id)
+    record_closed_conversation(ctx.engine, conversation=conversation, outcome=outcome, wrap_up="resolved")
+
+
+async def _rate(client: httpx.AsyncClient, customer: Customer, body: dict) -> httpx.Response:
+    path = f"/api/conversations/{customer.conversation_id}/csat"
+    return await client.post(path, json=body, headers=customer.headers)
+
+
+def _ratings(app: FastAPI, conversation_id: str) -> list[tuple]:
+    with Session(app.state.context.engine) as session:
+        rows = session.scalars(
+            select(ClosedConversation).where(ClosedConversation.conversation_id == conversation_id)
+        )
+        return [(row.outcome, row.csat_score, row.csat_comment) for row in rows]
+
+
+async def test_rating_before_a_resolved_handoff_is_409(client: httpx.AsyncClient, app: FastAPI) -> None:
+    customer = await Customer.start(client, "C1001")
+    response = await _rate(client, customer, {"score": 5})
+    assert response.status_code == 409 and response.json() == {"detail": "no resolved handoff to rate"}
+    await _ended(app, customer, HandoffOutcome.WAIT_TIMEOUT)
+    assert (await _rate(client, customer, {"score": 5})).status_code == 409
+
+
+async def test_rating_is_stored_once_per_handoff(client: httpx.AsyncClient, app: FastAPI) -> None:
+    customer = await Customer.start(client, "C1001")
+    await _ended(app, customer, HandoffOutcome.RESOLVED)
+    first = await _rate(client, customer, {"score": 4, "comment": "<b>很好</b>，谢谢"})
+    assert first.status_code == 201, first.text
+    assert first.json()["score"] == 4 and first.json()["comment"] == "<b>很好</b>，谢谢"
+    again = await _rate(client, customer, {"score": 1})
+    assert again.status_code == 409 and again.json() == {"detail": "csat already given for this handoff"}
+    assert _ratings(app, customer.conversation_id) == [("resolved", 4, "<b>很好</b>，谢谢")]
+
+    # A later handoff of the same conversation gets its own rating.
+    await _ended(app, customer, HandoffOutcome.RESOLVED)
+    assert (await _rate(client, customer, {"score": 2})).status_code == 201
+    assert [r[1] for r in _ratings(app, customer.conversation_id)] == [4, 2]
+
+
+async def test_racing_ratings_store_one(client: httpx.AsyncClient, app: FastAPI) -> None:
+    customer = await Customer.start(client, "C1001")
+    await _ended(app, customer, HandoffOutcome.RESOLVED)
+    responses = await asyncio.gather(*(_rate(client, customer, {"score": s}) for s in (1, 2, 3, 4, 5)))
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409, 409]
+
+
+async def test_only_the_conversations_customer_may_rate(client: httpx.AsyncClient, app: FastAPI) -> None:
+    mine, theirs = await Customer.start(client, "C1001"), await Customer.start(client, "C1002")
+    await _ended(app, theirs, HandoffOutcome.RESOLVED)
+    response = await client.post(
+        f"/api/conversations/{theirs.conversation_id}/csat", json={"score": 1}, headers=mine.headers
+    )
+    assert response.status_code == 403
+    assert _ratings(app, theirs.conversation_id) == [("resolved", None, None)]
+
+
+@pytest.mark.parametrize(
+    "body", [{"score": 0}, {"score": 6}, {"score": "五"}, {}, {"score": 3, "comment": "长" * 501}]
+)
+async def test_invalid_rating_is_422(client: httpx.AsyncClient, app: FastAPI, body: dict) -> None:
+    customer = await Customer.start(client, "C1001")
+    await _ended(app, customer, HandoffOutcome.RESOLVED)
+    assert (await _rate(client, customer, body)).status_code == 422
