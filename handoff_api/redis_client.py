@@ -12,11 +12,18 @@ logger = logging.getLogger(__name__)
 # past this many, callers wait (up to the timeout) for a free connection instead of failing at once.
 _MAX_CONNECTIONS = 1000
 _POOL_WAIT_SECONDS = 10
+# redis-py 8 defaults to a 5 s socket timeout; blocking reads (the WebSocket push's XREAD BLOCK) must end
+# well within it, or the read fails with TimeoutError and drops the customer's socket.
+SOCKET_TIMEOUT_SECONDS = 10
 
 
 async def connect_redis(url: str, *, attempts: int = 5, delay_seconds: float = 0.5) -> Redis:
     pool = BlockingConnectionPool.from_url(
-        url, decode_responses=True, max_connections=_MAX_CONNECTIONS, timeout=_POOL_WAIT_SECONDS
+        url,
+        decode_responses=True,
+        max_connections=_MAX_CONNECTIONS,
+        timeout=_POOL_WAIT_SECONDS,
+        socket_timeout=SOCKET_TIMEOUT_SECONDS,
     )
     redis = Redis.from_pool(pool)  # the client owns the pool: closing it closes the connections
     for attempt in range(1, attempts):

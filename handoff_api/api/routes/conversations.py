@@ -21,8 +21,9 @@ from handoff_api.states import TokenKind
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
-# XREAD blocks this long per round, so a socket notices its own cancellation promptly.
-_PUSH_BLOCK_MS = 5000
+# XREAD blocks this long per round, so a socket notices its own cancellation promptly; it must stay well
+# under the Redis socket timeout (redis_client.SOCKET_TIMEOUT_SECONDS).
+_PUSH_BLOCK_MS = 2000
 
 
 @router.get("/{conversation_id}")
