@@ -4,6 +4,8 @@ import asyncio
 import logging
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger(__name__)
@@ -24,6 +26,9 @@ async def connect_redis(url: str, *, attempts: int = 5, delay_seconds: float = 0
         max_connections=_MAX_CONNECTIONS,
         timeout=_POOL_WAIT_SECONDS,
         socket_timeout=SOCKET_TIMEOUT_SECONDS,
+        # After a Redis restart every pooled connection is dead: retry once on a fresh one instead of
+        # failing the request that happens to pick it up.
+        retry=Retry(NoBackoff(), 1),
     )
     redis = Redis.from_pool(pool)  # the client owns the pool: closing it closes the connections
     for attempt in range(1, attempts):

@@ -1,0 +1,456 @@
+"""Handoff service speed: the atomic claim, the handoff request over HTTP, throughput and memory, in one run.
+
+Run:  .venv/bin/python bench/handoff_bench.py [--auto-assign] [--claims N] [--requests N] [--burst N]
+
+Uses REDIS_URL (default redis://127.0.0.1:6379/0) under a key prefix of its own, deleted at the end.
+Seeds 200 online agents (group general) and 1,000 waiting conversations, then measures:
+- the claim script through the typed wrapper (LuaScripts.claim), interleaved with its floor, one EVAL
+  round trip of `return 1`; after each claim the conversation is released and queued again (not timed),
+  so 1,000 stay waiting throughout;
+- POST /api/internal/handoffs against a real uvicorn process of the app, interleaved with its floor, an empty
+  FastAPI endpoint (bench/empty_app.py) in a second uvicorn process started with the same flags;
+- handoffs per second with CONCURRENCY requests in flight (bounded count and time), beside the same client
+  against the empty endpoint (the client's own ceiling: client and server share this machine's cores), and
+  per CPU-second of the API process (what one process could do with a core to itself);
+- the API process's VmRSS after the load.
+The app's dispatcher runs but auto-assignment is off unless --auto-assign: the request path is measured
+alone, and the queue grows from 1,000 by every handoff sent. Prints numbers; never fails for slowness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import yaml
+from redis.asyncio import Redis
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from handoff_api.conversations import ConversationStore  # noqa: E402
+from handoff_api.core.config import Settings  # noqa: E402
+from handoff_api.core.security import hash_password  # noqa: E402
+from handoff_api.lua_scripts import LuaScripts  # noqa: E402
+from handoff_api.redis_client import connect_redis  # noqa: E402
+from handoff_api.redis_keys import RedisKeys  # noqa: E402
+from handoff_api.states import CustomerTier  # noqa: E402
+
+AGENTS = 200
+WAITING = 1000
+GROUP = "general"
+CUSTOMER = "C1001"  # a standard-tier demo customer: routed to the general group
+SERVICE_TOKEN = "bench-service-token"
+CONCURRENCY = 32
+BURST_SECONDS = 30.0
+WARMUP = 50
+TARGETS = {"claim_p99_ms": 10.0, "handoff_p95_ms": 25.0, "handoffs_per_s": 1000.0, "rss_mb": 200.0}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def _timed(call: Callable[[], Awaitable[object]]) -> float:
+    start = time.perf_counter()
+    await call()
+    return (time.perf_counter() - start) * 1000
+
+
+class Server:
+    """A uvicorn subprocess on a free loopback port; both servers get the same flags."""
+
+    def __init__(self, app: str, env: dict[str, str], log: Path, *, factory: bool = False) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "uvicorn", app, *(["--factory"] if factory else [])]
+        flags = ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning", "--no-access-log"]
+        with log.open("wb") as output:
+            self.process = subprocess.Popen(
+                [*command, *flags], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
+        self.log = log
+
+    async def wait_ready(self, http: httpx.AsyncClient, path: str) -> None:
+        for _ in range(300):
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.url} exited at start-up; see {self.log}:\n{self.log.read_text()}")
+            try:
+                await http.get(f"{self.url}{path}")
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+        raise SystemExit(f"{self.url} not ready after 30 s")
+
+    def status(self, field: str) -> int:
+        """A kB field of /proc/<pid>/status (VmRSS, VmHWM)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+        raise KeyError(field)
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _write_config(folder: Path, *, auto_assign: bool) -> tuple[Path, Path]:
+    password_hash = hash_password("bench-password")  # nobody logs in; the file only needs a valid hash
+    agents = [
+        {
+            "username": f"bench_{i:03d}",
+            "name": f"坐席{i}",
+            "level": "mid",
+            "groups": [GROUP],
+            "capacity": 5,
+            "password_hash": password_hash,
+        }
+        for i in range(AGENTS)
+    ]
+    agents_path = folder / "agents.yml"
+    agents_path.write_text(yaml.safe_dump({"agents": agents}, allow_unicode=True), encoding="utf-8")
+    routing = yaml.safe_load(Settings(_env_file=None).ROUTING_CONFIG_PATH.read_text(encoding="utf-8"))
+    routing_path = folder / "routing.yml"
+    routing.pop("working_hours", None)  # open all day, whatever the clock says
+    routing["auto_assign"] = auto_assign
+    routing_path.write_text(yaml.safe_dump(routing, allow_unicode=True), encoding="utf-8")
+    return agents_path, routing_path
+
+
+async def _create(store: ConversationStore, ids: list[str]) -> None:
+    for start in range(0, len(ids), 200):
+        batch = ids[start : start + 200]
+        await asyncio.gather(
+            *(store.create(c, customer_id=CUSTOMER, tier=CustomerTier.STANDARD) for c in batch)
+        )
+
+
+async def _enqueue(scripts: LuaScripts, conversation_id: str) -> None:
+    now = time.time()
+    await scripts.enqueue(
+        conversation_id,
+        group=GROUP,
+        deadline=now + 120,
+        enqueued_at=now,
+        timeout_at=now + 3600,
+        packet_json='{"reason": "bench"}',
+    )
+
+
+async def _seed(redis: Redis, keys: RedisKeys, scripts: LuaScripts) -> list[str]:
+    """200 online agents and 1,000 waiting conversations."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for i in range(AGENTS):
+            pipe.set(keys.agent_presence(f"bench_{i:03d}"), "online", ex=3600)
+        await pipe.execute()
+    waiting = [f"wait{i:05d}" for i in range(WAITING)]
+    await _create(ConversationStore(redis, keys), waiting)
+    for start in range(0, WAITING, 200):
+        await asyncio.gather(*(_enqueue(scripts, c) for c in waiting[start : start + 200]))
+    return waiting
+
+
+async def bench_claim(
+    redis: Redis, keys: RedisKeys, scripts: LuaScripts, waiting: list[str], rounds: int
+) -> tuple[list[float], list[float]]:
+    floor_script = "return 1"
+    claims: list[float] = []
+    floors: list[float] = []
+    for i in range(rounds + WARMUP):
+        conversation_id = waiting[i % len(waiting)]
+        agent = f"bench_{i % AGENTS:03d}"
+        floor = await _timed(lambda: redis.eval(floor_script, 0))
+        claim = await _timed(
+            functools.partial(
+                scripts.claim,
+                conversation_id,
+                agent=agent,
+                group=GROUP,
+                capacity=5,
+                now=time.time(),
+                require_online=True,
+            )
+        )
+        # Back to the tail of the queue, so the queue stays 1,000 long and the agent below capacity.
+        await scripts.release(conversation_id, agent=agent, now=time.time())
+        await _enqueue(scripts, conversation_id)
+        if i >= WARMUP:
+            claims.append(claim)
+            floors.append(floor)
+    assert await redis.zcard(keys.queue(GROUP)) == WAITING
+    return claims, floors
+
+
+def _handoff_body(conversation_id: str) -> dict[str, object]:
+    return {
+        "conversation_id": conversation_id,
+        "customer_id": CUSTOMER,
+        "tier": "standard",
+        "intent": "request_human",
+        "reason": "explicit_request",
+        "transcript": [{"role": "customer", "text": "我要转人工"}],
+    }
+
+
+async def _hand_off(http: httpx.AsyncClient, url: str, conversation_id: str) -> None:
+    response = await http.post(
+        f"{url}/api/internal/handoffs",
+        json=_handoff_body(conversation_id),
+        headers={"X-Service-Token": SERVICE_TOKEN},
+    )
+    if response.status_code != 201:
+        raise SystemExit(f"handoff answered {response.status_code}: {response.text}")
+
+
+async def _empty(http: httpx.AsyncClient, url: str, conversation_id: str) -> None:
+    response = await http.post(f"{url}/empty", json=_handoff_body(conversation_id))
+    response.raise_for_status()
+
+
+async def bench_request(
+    http: httpx.AsyncClient, api: str, empty: str, ids: list[str]
+) -> tuple[list[float], list[float]]:
+    handoffs: list[float] = []
+    floors: list[float] = []
+    for i, conversation_id in enumerate(ids):
+        floor = await _timed(functools.partial(_empty, http, empty, conversation_id))
+        handoff = await _timed(functools.partial(_hand_off, http, api, conversation_id))
+        if i >= WARMUP:
+            handoffs.append(handoff)
+            floors.append(floor)
+    return handoffs, floors
+
+
+async def burst(
+    http: httpx.AsyncClient,
+    url: str,
+    ids: list[str],
+    send: Callable[[httpx.AsyncClient, str, str], Awaitable[None]],
+) -> tuple[int, float]:
+    """Send each id with CONCURRENCY in flight, until done or BURST_SECONDS pass; returns (done, seconds)."""
+    pending = iter(ids)
+    done = 0
+    start = time.perf_counter()
+    stop_at = start + BURST_SECONDS
+
+    async def client() -> None:
+        nonlocal done
+        for conversation_id in pending:
+            if time.perf_counter() > stop_at:
+                return
+            await send(http, url, conversation_id)
+            done += 1
+
+    await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
+    return done, time.perf_counter() - start
+
+
+async def _delete_prefix(redis: Redis, prefix: str) -> int:
+    deleted = 0
+    batch: list[str] = []
+    async for key in redis.scan_iter(match=f"{prefix}*", count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            deleted += await redis.delete(*batch)
+            batch = []
+    if batch:
+        deleted += await redis.delete(*batch)
+    return deleted
+
+
+def _row(name: str, value: str, floor: str, ratio: str, target: str, verdict: str) -> str:
+    return f"{name:<34} {value:>11} {floor:>11} {ratio:>8} {target:>10}  {verdict}"
+
+
+def _verdict(ok: bool) -> str:
+    return "meets target" if ok else "MISSES target"
+
+
+async def main(args: argparse.Namespace) -> None:
+    redis_url = Settings().REDIS_URL  # REDIS_URL from the environment or .env, as the app reads it
+    prefix = f"bench:{uuid.uuid4().hex[:12]}:"
+    keys = RedisKeys(prefix)
+    redis = await connect_redis(redis_url)
+    scripts = LuaScripts(redis, keys)
+    folder = Path(tempfile.mkdtemp(prefix="handoff_bench_"))
+    servers: list[Server] = []
+    try:
+        agents_path, routing_path = _write_config(folder, auto_assign=args.auto_assign)
+        waiting = await _seed(redis, keys, scripts)
+        print(f"seeded {AGENTS} online agents, {WAITING} waiting conversations under {prefix} on {redis_url}")
+        claims, eval_floor = await bench_claim(redis, keys, scripts, waiting, args.claims)
+
+        env = {
+            **os.environ,
+            "REDIS_URL": redis_url,
+            "REDIS_KEY_PREFIX": prefix,
+            "AGENTS_CONFIG_PATH": str(agents_path),
+            "ROUTING_CONFIG_PATH": str(routing_path),
+            "DATABASE_URL": f"sqlite:///{folder / 'handoff.db'}",
+            "SERVICE_TOKEN": SERVICE_TOKEN,
+            "SECRET_KEY": "bench-secret-key",
+            "RASA_URL": f"http://127.0.0.1:{_free_port()}",  # nothing there: an assignment's pause fails fast
+            "AGENT_PRESENCE_TTL_SECONDS": "3600",
+            "LOG_LEVEL": "WARNING",
+        }
+        api = Server("handoff_api.main:create_app", env, folder / "api.log", factory=True)
+        empty = Server("bench.empty_app:app", env, folder / "empty.log")
+        servers += [api, empty]
+        fresh = [f"hand{i:06d}" for i in range(WARMUP + args.requests + args.burst)]
+        await _create(ConversationStore(redis, keys), fresh)
+        limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+        async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+            await api.wait_ready(http, "/readyz")
+            await empty.wait_ready(http, "/docs")
+            sequential = fresh[: WARMUP + args.requests]
+            handoffs, http_floor = await bench_request(http, api.url, empty.url, sequential)
+            rss_before = api.status("VmRSS")
+            burst_ids = fresh[len(sequential) :]
+            cpu_start = api.cpu_seconds()
+            done, seconds = await burst(http, api.url, burst_ids, _hand_off)
+            cpu = api.cpu_seconds() - cpu_start
+            empty_done, empty_seconds = await burst(http, empty.url, burst_ids, _empty)
+        rss, hwm = api.status("VmRSS") / 1024, api.status("VmHWM") / 1024
+    finally:
+        for server in servers:
+            server.stop()
+        deleted = await _delete_prefix(redis, prefix)
+        await redis.aclose()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    claim_p = {p: _percentile(claims, p) for p in (50, 95, 99)}
+    eval_p = {p: _percentile(eval_floor, p) for p in (50, 95, 99)}
+    hand_p = {p: _percentile(handoffs, p) for p in (50, 95, 99)}
+    empty_p = {p: _percentile(http_floor, p) for p in (50, 95, 99)}
+    rate, empty_rate = done / seconds, empty_done / empty_seconds
+    per_cpu = done / cpu if cpu else float("nan")
+
+    print()
+    print(
+        f"handoff bench: {os.cpu_count()} CPUs, auto-assign {'on' if args.auto_assign else 'off'}, ", end=""
+    )
+    print(
+        f"{len(claims)} claims, {len(handoffs)} sequential handoffs, burst {done} at {CONCURRENCY} in flight"
+    )
+    print(_row("metric", "measured", "floor", "ratio", "target", ""))
+    print("-" * 92)
+    for p in (50, 95, 99):
+        target = f"≤ {TARGETS['claim_p99_ms']:.0f} ms" if p == 99 else ""
+        verdict = _verdict(claim_p[p] <= TARGETS["claim_p99_ms"]) if p == 99 else ""
+        ratio = f"{claim_p[p] / eval_p[p]:.2f}x"
+        print(
+            _row(
+                f"claim (Lua, wrapper) p{p} ms",
+                f"{claim_p[p]:.3f}",
+                f"{eval_p[p]:.3f}",
+                ratio,
+                target,
+                verdict,
+            )
+        )
+    for p in (50, 95, 99):
+        target = f"≤ {TARGETS['handoff_p95_ms']:.0f} ms" if p == 95 else ""
+        verdict = _verdict(hand_p[p] <= TARGETS["handoff_p95_ms"]) if p == 95 else ""
+        ratio = f"{hand_p[p] / empty_p[p]:.2f}x"
+        print(
+            _row(
+                f"POST /api/internal/handoffs p{p} ms",
+                f"{hand_p[p]:.2f}",
+                f"{empty_p[p]:.2f}",
+                ratio,
+                target,
+                verdict,
+            )
+        )
+    target_rate = TARGETS["handoffs_per_s"]
+    print(
+        _row(
+            f"handoffs/s ({CONCURRENCY} in flight, 1 process)",
+            f"{rate:.0f}",
+            f"{empty_rate:.0f}",
+            f"{rate / empty_rate:.2f}x",
+            f"≥ {target_rate:.0f}/s",
+            _verdict(rate >= target_rate),
+        )
+    )
+    print(
+        _row(
+            "handoffs per API CPU-second",
+            f"{per_cpu:.0f}",
+            "",
+            "",
+            f"≥ {target_rate:.0f}/s",
+            _verdict(per_cpu >= target_rate),
+        )
+    )
+    print(
+        _row(
+            "API VmRSS after load MB",
+            f"{rss:.1f}",
+            "",
+            "",
+            f"≤ {TARGETS['rss_mb']:.0f} MB",
+            _verdict(rss <= TARGETS["rss_mb"]),
+        )
+    )
+    print(_row("API VmHWM (peak) MB", f"{hwm:.1f}", "", "", "", ""))
+    print(_row("API VmRSS before burst MB", f"{rss_before / 1024:.1f}", "", "", "", ""))
+    print()
+    print(
+        "floors: claim ÷ one EVAL `return 1` round trip (same client, interleaved); handoff ÷ empty FastAPI"
+    )
+    print(
+        "POST in its own uvicorn process (same flags, same client, interleaved); handoffs/s ÷ the same burst"
+    )
+    print(
+        f"against the empty endpoint. The burst used {cpu:.1f} s of API CPU over {seconds:.1f} s; the client"
+    )
+    print(
+        "shares the machine, so handoffs per API CPU-second is one process's capacity with a core to itself."
+    )
+    print(f"cleaned up: {deleted} Redis keys under {prefix}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--auto-assign", action="store_true", help="let the app's dispatcher assign while measured"
+    )
+    parser.add_argument("--claims", type=int, default=2000, help="claims measured")
+    parser.add_argument("--requests", type=int, default=1000, help="sequential handoff requests measured")
+    parser.add_argument("--burst", type=int, default=10000, help="most handoffs sent in the throughput burst")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
