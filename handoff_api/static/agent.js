@@ -1,49 +1,99 @@
-// Agent console: log in, watch the queue, claim a conversation, reply, close.
-"use strict";
+// Agent console: log in, set presence, watch the queue and own conversations, serve one conversation.
+import {
+  $, api, chime, ConversationSocket, el, formatSeconds, hasRoute, pickField, renderMessage,
+  requestFields, TIER_LABELS,
+} from "/static/common.js";
+import {
+  CANNED_REPLIES, GROUP_LABELS, PRESENCE_LABELS, REASON_LABELS, TICKET_CATEGORY_LABELS, TICKET_STATUS_LABELS,
+  WRAP_UP_CODES,
+} from "/static/config.js";
 
 const TOKEN_KEY = "cs-agent-token";
+const SOUND_KEY = "cs-agent-sound";
 const POLL_MS = 2000;
-const $ = (id) => document.getElementById(id);
 
 let token = sessionStorage.getItem(TOKEN_KEY);
+let me = null;
 let openId = null;
+let openCustomerId = null;
 let socket = null;
 let pollTimer = null;
+let knownMine = null;  // ids of my conversations at the last poll; null until the first poll
+let claimedHere = new Set();  // claimed from this console, so no alert for them
+let alertedId = null;
+let features = { presence: false, transfer: false, tickets: false };
 
 function showError(error) {
-  if (error.status === 401 || (error.status === 403 && error.message === "agent token required")) { logout(); return; }
+  if (error.status === 401) { logout(); return; }
   $("console-error").textContent = error.message;
 }
 
+// --- queue and my conversations -------------------------------------------------------------------
+
 function summaryLine(line, actions) {
-  const wait = line.waited_seconds === null ? "" : ` · 已等待 ${line.waited_seconds} 秒`;
+  const waited = line.waited_seconds === null || line.waited_seconds === undefined
+    ? "" : ` · 已等待 ${formatSeconds(line.waited_seconds)}`;
+  const reason = REASON_LABELS[line.reason] ?? line.reason ?? "-";
   return el("li", { attrs: { "data-conversation-id": line.conversation_id } }, [
-    el("div", {}, [
-      el("span", { text: line.customer_name ?? line.customer_id }),
+    el("div", { className: "line-main" }, [
+      el("span", { className: "customer-name", text: line.customer_name ?? line.customer_id }),
       el("span", { className: `tier tier-${line.tier}`, text: TIER_LABELS[line.tier] ?? line.tier }),
-      el("div", { className: "status-line", text: `${line.intent ?? "-"} · ${line.reason ?? "-"}${wait}` }),
+      el("div", { className: "status-line", text: `${line.intent ?? "-"} · ${reason}${waited}` }),
     ]),
     ...actions,
   ]);
 }
 
 function renderQueue(lines) {
+  $("queue-count").textContent = String(lines.length);
   $("queue-empty").classList.toggle("hidden", lines.length > 0);
+  const canClaim = me?.groups?.length > 0;
   $("queue-list").replaceChildren(...lines.map((line) => {
-    const claim = el("button", { className: "claim-button", text: "接入", attrs: { type: "button" } });
-    claim.addEventListener("click", () => claimConversation(line.conversation_id));
-    return summaryLine(line, [claim]);
+    const actions = [];
+    if (canClaim) {
+      const claim = el("button", { className: "claim-button small", text: "接入", attrs: { type: "button" } });
+      claim.addEventListener("click", () => claimConversation(line.conversation_id));
+      actions.push(claim);
+    }
+    return summaryLine(line, actions);
   }));
 }
 
 function renderMine(lines) {
+  $("mine-count").textContent = String(lines.length);
+  $("mine-empty").classList.toggle("hidden", lines.length > 0);
   $("my-conversations").replaceChildren(...lines.map((line) => {
-    const open = el("button", { className: "open-button secondary", text: "查看", attrs: { type: "button" } });
+    const open = el("button", { className: "open-button secondary small", text: "查看", attrs: { type: "button" } });
     open.addEventListener("click", () => openConversation(line.conversation_id));
     const item = summaryLine(line, [open]);
     item.classList.toggle("active", line.conversation_id === openId);
     return item;
   }));
+}
+
+function alertAssignment(line) {
+  alertedId = line.conversation_id;
+  $("assignment-alert-text").textContent =
+    `新会话已分配给您：${line.customer_name ?? line.customer_id}（${TIER_LABELS[line.tier] ?? line.tier}）`;
+  $("assignment-alert").classList.remove("hidden");
+  document.title = "【新会话】坐席工作台";
+  if ($("sound-toggle").checked) chime();
+}
+
+function dismissAlert() {
+  $("assignment-alert").classList.add("hidden");
+  document.title = "坐席工作台";
+}
+
+function noticeNewAssignments(lines) {
+  const ids = new Set(lines.map((line) => line.conversation_id));
+  if (knownMine !== null) {
+    const fresh = lines.find((line) => !knownMine.has(line.conversation_id) && !claimedHere.has(line.conversation_id));
+    if (fresh) alertAssignment(fresh);
+  }
+  knownMine = ids;
+  // A conversation transferred away or ended elsewhere leaves the list; stop showing it.
+  if (openId && !ids.has(openId) && me?.role !== "supervisor") hideConversation("该会话已不在您的名下。");
 }
 
 async function poll() {
@@ -55,37 +105,81 @@ async function poll() {
     ]);
     renderQueue(queue);
     renderMine(mine);
+    noticeNewAssignments(mine);
   } catch (error) {
     showError(error);
   }
   if (token) pollTimer = setTimeout(poll, POLL_MS);
 }
 
+// --- one conversation ------------------------------------------------------------------------------
+
+function slotList(slots) {
+  const entries = Object.entries(slots ?? {}).filter(([, value]) => value !== null && value !== "");
+  if (!entries.length) return el("span", { text: "-" });
+  return el("ul", { className: "slots" }, entries.map(([name, value]) =>
+    el("li", {}, [el("code", { text: name }), el("span", { text: ` ${typeof value === "string" ? value : JSON.stringify(value)}` })])));
+}
+
 function renderPacket(view) {
   const packet = view.packet ?? {};
+  const summary = view.summary;
   const rows = [
-    ["客户", `${view.summary.customer_name ?? ""}（${view.summary.customer_id}）`],
-    ["客户等级", TIER_LABELS[view.summary.tier] ?? view.summary.tier],
-    ["意图", packet.intent ?? "-"],
-    ["转人工原因", packet.reason ?? "-"],
-    ["身份核验", packet.verified ? "已核验" : "未核验"],
-    ["已收集信息", Object.keys(packet.slots ?? {}).length ? JSON.stringify(packet.slots) : "-"],
+    ["客户", el("span", { text: `${summary.customer_name ?? ""}（${summary.customer_id}）` })],
+    ["客户等级", el("span", { className: `tier tier-${summary.tier}`, text: TIER_LABELS[summary.tier] ?? summary.tier })],
+    ["意图", el("span", { text: packet.intent ?? "-" })],
+    ["转人工原因", el("span", { text: REASON_LABELS[packet.reason] ?? packet.reason ?? "-" })],
+    ["身份核验", el("span", { className: packet.verified ? "ok" : "warn", text: packet.verified ? "已核验" : "未核验" })],
+    ["坐席组", el("span", { text: GROUP_LABELS[summary.group] ?? summary.group ?? "-" })],
+    ["已收集信息", slotList(packet.slots)],
   ];
-  const list = el("dl");
-  for (const [name, value] of rows) list.append(el("dt", { text: name }), el("dd", { text: value }));
-  const botTranscript = el("ul", { className: "messages" });
-  for (const line of packet.transcript ?? []) {
-    botTranscript.append(el("li", { className: `message message-${line.role}`, text: line.text }));
+  const list = el("dl", { attrs: { id: "packet-fields" } });
+  for (const [name, value] of rows) list.append(el("dt", { text: name }), el("dd", {}, [value]));
+  $("packet").replaceChildren(el("h3", { text: "转接信息" }), list);
+}
+
+async function loadTickets(customerId) {
+  if (!features.tickets) return;
+  $("tickets-section").classList.remove("hidden");
+  try {
+    const tickets = await api("GET", `/api/agent/customers/${encodeURIComponent(customerId)}/tickets`, { token });
+    const items = Array.isArray(tickets) ? tickets : tickets.tickets ?? [];
+    $("tickets-empty").classList.toggle("hidden", items.length > 0);
+    $("tickets-list").replaceChildren(...items.map((ticket) => el("li", { attrs: { "data-ticket-id": ticket.id } }, [
+      el("div", { className: "line-main" }, [
+        el("code", { text: ticket.id }),
+        el("span", { className: "badge", text: TICKET_CATEGORY_LABELS[ticket.category] ?? ticket.category }),
+        el("span", { className: `badge status-${ticket.status}`, text: TICKET_STATUS_LABELS[ticket.status] ?? ticket.status }),
+        el("div", { className: "status-line", text: ticket.description ?? "" }),
+      ]),
+      el("span", { className: "status-line", text: ticket.sla_due_at ? `时限 ${new Date(ticket.sla_due_at).toLocaleString("zh-CN")}` : "" }),
+    ])));
+  } catch (error) {
+    $("tickets-list").replaceChildren(el("li", { className: "error", text: `无法加载工单：${error.message}` }));
   }
-  $("packet").replaceChildren(el("h3", { text: "转接信息" }), list, el("h4", { text: "转人工前的对话" }), botTranscript);
+}
+
+function hideConversation(notice = "") {
+  socket?.close();
+  socket = null;
+  openId = null;
+  openCustomerId = null;
+  $("conversation-view").classList.add("hidden");
+  $("conversation-placeholder").classList.remove("hidden");
+  $("conversation-placeholder").firstElementChild.textContent = notice || "从左侧选择一个会话，或等待系统分配。";
 }
 
 async function openConversation(conversationId) {
   socket?.close();
+  socket = null;
+  if (alertedId === conversationId) dismissAlert();
   try {
     const view = await api("GET", `/api/agent/conversations/${conversationId}`, { token });
     openId = conversationId;
+    openCustomerId = view.summary.customer_id;
     $("conversation-view").classList.remove("hidden");
+    $("conversation-view").dataset.conversationId = conversationId;
+    $("conversation-placeholder").classList.add("hidden");
     $("console-error").textContent = "";
     renderPacket(view);
     const transcript = $("transcript");
@@ -101,12 +195,18 @@ async function openConversation(conversationId) {
       onError: (detail) => ($("console-error").textContent = detail),
     });
     for (const message of view.messages) socket.receive({ type: "message", ...message });
+    for (const item of $("my-conversations").children) {
+      item.classList.toggle("active", item.dataset.conversationId === conversationId);
+    }
+    loadTickets(openCustomerId);
+    $("reply-input").focus();
   } catch (error) {
     showError(error);
   }
 }
 
 async function claimConversation(conversationId) {
+  claimedHere.add(conversationId);
   try {
     await api("POST", `/api/agent/conversations/${conversationId}/claim`, { token });
     await openConversation(conversationId);
@@ -117,6 +217,7 @@ async function claimConversation(conversationId) {
 }
 
 async function reply(text) {
+  $("console-error").textContent = "";
   if (socket?.send({ type: "message", text })) return;
   try {
     await api("POST", `/api/agent/conversations/${openId}/messages`, { token, body: { text } });
@@ -128,20 +229,81 @@ async function reply(text) {
 async function closeConversation() {
   try {
     await api("POST", `/api/agent/conversations/${openId}/close`, { token, body: { wrap_up: $("wrap-up-select").value } });
-    socket?.close();
-    openId = null;
-    $("conversation-view").classList.add("hidden");
+    hideConversation("会话已结束，已交还智能助手。");
   } catch (error) {
     showError(error);
   }
   poll();
 }
 
+async function transferConversation() {
+  const fields = await requestFields("POST", "/api/agent/conversations/{conversation_id}/transfer");
+  // Exactly one target: a named agent, else the chosen group's queue.
+  const agent = $("transfer-agent").value.trim();
+  const body = agent
+    ? { [pickField(fields, ["agent", "to_agent", "target_agent", "agent_username"])]: agent }
+    : { [pickField(fields, ["group", "to_group", "target_group"])]: $("transfer-group").value };
+  const note = $("transfer-note").value.trim();
+  if (note) body[pickField(fields, ["note", "comment"])] = note;
+  try {
+    await api("POST", `/api/agent/conversations/${openId}/transfer`, { token, body });
+    $("transfer-note").value = "";
+    $("transfer-agent").value = "";
+    $("transfer-panel").open = false;
+    hideConversation("会话已转接。");
+  } catch (error) {
+    showError(error);
+  }
+  poll();
+}
+
+// --- presence ----------------------------------------------------------------------------------------
+
+function showPresence(presence) {
+  for (const button of $("presence-switch").querySelectorAll("button")) {
+    const on = button.dataset.presence === presence;
+    button.classList.toggle("on", on);
+    button.setAttribute("aria-checked", String(on));
+  }
+  $("presence-switch").dataset.presence = presence;
+}
+
+async function setPresence(presence) {
+  const fields = await requestFields("PUT", "/api/agent/presence");
+  try {
+    await api("PUT", "/api/agent/presence", { token, body: { [pickField(fields, ["presence", "status", "state"])]: presence } });
+    showPresence(presence);
+  } catch (error) {
+    $("console-error").textContent = `无法切换为${PRESENCE_LABELS[presence]}：${error.message}`;
+  }
+}
+
+// --- session ---------------------------------------------------------------------------------------------
+
+async function detectFeatures() {
+  const [presence, transfer, tickets] = await Promise.all([
+    hasRoute("PUT", "/api/agent/presence"),
+    hasRoute("POST", "/api/agent/conversations/{conversation_id}/transfer"),
+    hasRoute("GET", "/api/agent/customers/{customer_id}/tickets"),
+  ]);
+  features = { presence, transfer, tickets };
+  $("presence-switch").classList.toggle("hidden", !presence);
+  $("transfer-panel").classList.toggle("hidden", !transfer);
+}
+
 function showConsole(agent) {
+  me = agent;
+  knownMine = null;
+  claimedHere = new Set();
   $("login-view").classList.add("hidden");
   $("console-view").classList.remove("hidden");
   $("logout-button").classList.remove("hidden");
-  $("agent-label").textContent = `${agent.name}（${agent.groups.join("、") || "主管"}）`;
+  $("sound-toggle-label").classList.remove("hidden");
+  $("supervisor-link").classList.toggle("hidden", agent.role !== "supervisor");
+  const groups = agent.groups.map((group) => GROUP_LABELS[group] ?? group).join("、");
+  $("agent-label").textContent = `${agent.name}（${groups || "主管"}）`;
+  // Logging in marks the agent online; the console shows what the server holds once it reports it.
+  showPresence(agent.presence ?? "online");
   poll();
 }
 
@@ -149,13 +311,33 @@ function logout() {
   socket?.close();
   clearTimeout(pollTimer);
   token = null;
-  openId = null;
+  me = null;
   sessionStorage.removeItem(TOKEN_KEY);
+  hideConversation();
+  dismissAlert();
   $("console-view").classList.add("hidden");
-  $("conversation-view").classList.add("hidden");
   $("logout-button").classList.add("hidden");
+  $("sound-toggle-label").classList.add("hidden");
   $("login-view").classList.remove("hidden");
   $("agent-label").textContent = "";
+}
+
+function buildStaticControls() {
+  $("canned-replies").replaceChildren(...CANNED_REPLIES.map((canned) => {
+    const button = el("button", {
+      className: "canned-reply secondary small", text: canned.label,
+      attrs: { type: "button", id: `canned-${canned.id}`, title: canned.text },
+    });
+    // Inserted for editing rather than sent, so the agent stays in control of what the customer reads.
+    button.addEventListener("click", () => {
+      $("reply-input").value = canned.text;
+      $("reply-input").focus();
+    });
+    return button;
+  }));
+  $("wrap-up-select").replaceChildren(...WRAP_UP_CODES.map(({ code, label }) => el("option", { text: label, attrs: { value: code } })));
+  $("transfer-group").replaceChildren(...Object.entries(GROUP_LABELS).map(([group, label]) => el("option", { text: label, attrs: { value: group } })));
+  $("sound-toggle").checked = localStorage.getItem(SOUND_KEY) === "on";
 }
 
 $("login-view").addEventListener("submit", async (event) => {
@@ -179,9 +361,28 @@ $("reply-form").addEventListener("submit", (event) => {
   $("reply-input").value = "";
   reply(text);
 });
+$("reply-input").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    $("reply-form").requestSubmit();
+  }
+});
 $("close-button").addEventListener("click", closeConversation);
+$("transfer-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  transferConversation();
+});
+$("presence-switch").addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-presence]");
+  if (button) setPresence(button.dataset.presence);
+});
+$("sound-toggle").addEventListener("change", () => localStorage.setItem(SOUND_KEY, $("sound-toggle").checked ? "on" : "off"));
+$("assignment-alert-open").addEventListener("click", () => { if (alertedId) openConversation(alertedId); dismissAlert(); });
+$("assignment-alert-dismiss").addEventListener("click", dismissAlert);
 $("logout-button").addEventListener("click", logout);
 
+buildStaticControls();
+await detectFeatures();
 if (token) {
   api("GET", "/api/agent/me", { token }).then(showConsole, logout);
 }

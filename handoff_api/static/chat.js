@@ -1,62 +1,139 @@
 // Web chat: pick a demo customer, then talk to the bot or an agent over the conversation socket.
-"use strict";
+import {
+  $, api, ConversationSocket, el, formatSeconds, hasRoute, renderMessage, TIER_LABELS,
+} from "/static/common.js";
 
 const SESSION_KEY = "cs-chat-session";
-const STATUS_POLL_MS = 3000;
-const $ = (id) => document.getElementById(id);
+const RATED_KEY = "cs-chat-rated";
+const STATUS_POLL_MS = 5000;
+const TYPING_TIMEOUT_MS = 20000;
+// The bot asks for CSAT with quick replies carrying this intent; the star panel replaces those buttons.
+const CSAT_INTENT = "/rate_service";
+const ENDED_EVENTS = new Set(["returned_to_bot", "handoff_ended", "cancelled", "no_agent", "wait_timeout"]);
 
 let session = null;
 let socket = null;
 let statusTimer = null;
+let typingTimer = null;
+let serviceState = "bot";
+let features = { csat: false, cancel: false };
+let csatScore = 0;
+let csatCloseId = null;  // the closing message the open CSAT panel rates
+let botCsatButtons = [];  // the bot's own CSAT quick replies, answered when the customer rates
 
-function showStatus(status) {
-  const line = $("queue-status");
-  if (status.state === "queued") {
-    const wait = status.estimated_wait_seconds === null ? "" : `，预计等待约 ${status.estimated_wait_seconds} 秒`;
-    line.textContent = status.position === null ? "正在为您转接人工客服…" : `排队中：第 ${status.position} 位${wait}`;
-  } else if (status.state === "agent") {
-    line.textContent = "人工坐席正在为您服务";
+// --- service state and queue figures ------------------------------------------------------------
+
+function setServiceState(state, { position, wait, agentName, groupLabel } = {}) {
+  serviceState = state;
+  const figures = $("queue-figures");
+  $("cancel-queue-button").classList.toggle("hidden", !(state === "queued" && features.cancel));
+  $("human-button").disabled = state !== "bot";
+  $("service-banner").dataset.state = state;
+  if (state === "queued") {
+    $("service-state").textContent = "正在为您转接人工客服";
+    if (position !== undefined && position !== null) {
+      $("queue-position").textContent = String(position);
+      $("queue-wait").textContent = formatSeconds(wait);
+      figures.classList.remove("hidden");
+    }
+    hideTyping();
+    return;
+  }
+  figures.classList.add("hidden");
+  if (state === "agent") {
+    const who = agentName ? `坐席 ${agentName}${groupLabel ? `（${groupLabel}）` : ""}` : "人工坐席";
+    $("service-state").textContent = `${who}正在为您服务`;
+    hideTyping();
   } else {
-    line.textContent = "智能助手为您服务";
+    $("service-state").textContent = "智能助手为您服务";
   }
 }
 
 async function refreshStatus() {
+  clearTimeout(statusTimer);
+  if (!session) return;
   try {
     const status = await api("GET", `/api/conversations/${session.conversation_id}`, { token: session.token });
-    showStatus(status);
-    clearTimeout(statusTimer);
-    // Position and estimate change while queued; poll until issue 5 pushes them over the socket.
-    if (status.state === "queued") statusTimer = setTimeout(refreshStatus, STATUS_POLL_MS);
+    if (status.state === "queued") {
+      setServiceState("queued", { position: status.position, wait: status.estimated_wait_seconds });
+      // Queue-status messages push changes; this poll is the fallback when none arrive.
+      statusTimer = setTimeout(refreshStatus, STATUS_POLL_MS);
+    } else if (status.state !== serviceState) {
+      setServiceState(status.state);
+    }
   } catch (error) {
-    handleAuthError(error);
+    handleApiError(error);
   }
+}
+
+// --- typing indicator --------------------------------------------------------------------------
+
+function showTyping() {
+  $("typing-indicator").classList.remove("hidden");
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(hideTyping, TYPING_TIMEOUT_MS);
+}
+
+function hideTyping() {
+  clearTimeout(typingTimer);
+  $("typing-indicator").classList.add("hidden");
+}
+
+// --- messages ------------------------------------------------------------------------------------
+
+function isCsatButton(button) {
+  return typeof button.payload === "string" && button.payload.startsWith(CSAT_INTENT);
 }
 
 function onMessage(message) {
   const list = $("messages");
-  list.append(renderMessage(message, { onButton: (button) => sendButton(button) }));
-  list.scrollTop = list.scrollHeight;
-  const event = message.meta?.event;
-  if (event === "agent_joined") {
-    $("queue-status").textContent = `坐席 ${message.meta.agent_name ?? ""}（${message.meta.group_label ?? ""}）正在为您服务`;
+  const meta = message.meta ?? {};
+  let shown = message;
+  if (features.csat && message.buttons?.some(isCsatButton)) {
+    botCsatButtons = message.buttons.filter(isCsatButton);
+    shown = { ...message, buttons: message.buttons.filter((button) => !isCsatButton(button)) };
   }
-  if (event === "queued" || event === "returned_to_bot") refreshStatus();
+  const item = renderMessage(shown, { onButton: sendButton });
+  if (meta.event === "queue_update") {
+    // Only the latest queue update stays visible; older ones are kept (hidden) so ids stay complete.
+    for (const old of list.querySelectorAll(".queue-update")) old.classList.add("hidden");
+    item.classList.add("queue-update");
+  }
+  if (meta.event === "agent_joined" || ENDED_EVENTS.has(meta.event)) item.classList.add("notice");
+  list.append(item);
+  list.scrollTop = list.scrollHeight;
+
+  if (message.role === "bot" || message.role === "system" || message.role === "agent") hideTyping();
+  if (meta.kind === "queue_status" || meta.event === "queued") {
+    setServiceState("queued", { position: meta.position, wait: meta.estimated_wait_seconds });
+    refreshStatus();
+  } else if (meta.event === "agent_joined") {
+    clearTimeout(statusTimer);
+    setServiceState("agent", { agentName: meta.agent_name, groupLabel: meta.group_label });
+  } else if (ENDED_EVENTS.has(meta.event)) {
+    setServiceState("bot");
+    // Only a handoff an agent closed asks for a rating; a cancelled or timed-out wait does not.
+    const resolved = meta.outcome ? meta.outcome === "resolved" : meta.event === "returned_to_bot";
+    if (resolved) offerCsat(message.id);
+    refreshStatus();
+  }
 }
 
-function handleAuthError(error) {
+function handleApiError(error) {
   if (error.status === 401 || error.status === 403) { resetSession(); return; }
-  $("chat-error").textContent = `发送失败，请稍后重试（${error.message}）`;
+  $("chat-error").textContent = `操作失败，请稍后重试（${error.message}）`;
 }
 
 async function send(frame) {
   $("chat-error").textContent = "";
+  if (serviceState === "bot") showTyping();
   if (socket.send({ type: "message", ...frame })) return;
-  // HTTP fallback while the socket reconnects; the reply arrives in order once the socket resumes.
+  // HTTP fallback while the socket reconnects; the stored messages arrive in order once it resumes.
   try {
     await api("POST", `/api/conversations/${session.conversation_id}/messages`, { token: session.token, body: frame });
   } catch (error) {
-    handleAuthError(error);
+    hideTyping();
+    handleApiError(error);
   }
 }
 
@@ -65,13 +142,77 @@ function sendButton(button) {
   send(button.payload.startsWith("/") ? { text: button.title, payload: button.payload } : { text: button.payload });
 }
 
+// --- CSAT ----------------------------------------------------------------------------------------
+
+function ratedIds() {
+  return new Set(JSON.parse(sessionStorage.getItem(RATED_KEY) ?? "[]"));
+}
+
+function offerCsat(closeId) {
+  if (!features.csat || ratedIds().has(closeId)) return;
+  csatCloseId = closeId;
+  selectStars(0);
+  $("csat-comment").value = "";
+  $("csat-thanks").classList.add("hidden");
+  $("csat-panel").classList.remove("hidden");
+}
+
+function selectStars(score) {
+  csatScore = score;
+  for (const star of $("csat-stars").querySelectorAll(".star")) {
+    const on = Number(star.dataset.score) <= score;
+    star.classList.toggle("on", on);
+    star.setAttribute("aria-checked", String(Number(star.dataset.score) === score));
+  }
+  $("csat-submit").disabled = score === 0;
+}
+
+function finishCsat() {
+  const rated = ratedIds();
+  rated.add(csatCloseId);
+  sessionStorage.setItem(RATED_KEY, JSON.stringify([...rated]));
+  $("csat-panel").classList.add("hidden");
+}
+
+async function submitCsat() {
+  const score = csatScore;
+  try {
+    await api("POST", `/api/conversations/${session.conversation_id}/csat`, {
+      token: session.token, body: { score, comment: $("csat-comment").value.trim() },
+    });
+  } catch (error) {
+    if (error.status !== 409) { handleApiError(error); return; }  // 409: already rated
+  }
+  finishCsat();
+  $("csat-thanks").classList.remove("hidden");
+  // Let the bot's own CSAT question know the answer, so its dialogue moves on.
+  const answer = botCsatButtons.find((button) => button.payload.includes(String(score)));
+  botCsatButtons = [];
+  if (answer) send({ text: `${score} 星`, payload: answer.payload });
+}
+
+// --- session -------------------------------------------------------------------------------------
+
+function onSocketState(state) {
+  $("connection-banner").classList.toggle("hidden", state !== "reconnecting");
+  $("chat-view").dataset.connection = state;
+  if (state === "open") refreshStatus();
+}
+
 function openChat() {
   $("picker-view").classList.add("hidden");
   $("chat-view").classList.remove("hidden");
-  $("customer-label").textContent = `${session.customer.name} · ${session.customer.tier_label}`;
+  $("customer-label").replaceChildren(
+    el("span", { text: session.customer.name }),
+    el("span", { className: `tier tier-${session.customer.tier}`, text: session.customer.tier_label ?? TIER_LABELS[session.customer.tier] }),
+  );
   $("messages").replaceChildren();
+  $("csat-panel").classList.add("hidden");
+  $("csat-thanks").classList.add("hidden");
+  setServiceState("bot");
   socket = new ConversationSocket(session.conversation_id, session.token, {
     onMessage,
+    onState: onSocketState,
     onError: (detail, fatal) => (fatal ? resetSession() : ($("chat-error").textContent = detail)),
   });
   refreshStatus();
@@ -80,15 +221,18 @@ function openChat() {
 
 function resetSession() {
   socket?.close();
+  socket = null;
   clearTimeout(statusTimer);
+  hideTyping();
   sessionStorage.removeItem(SESSION_KEY);
   session = null;
   $("chat-view").classList.add("hidden");
   $("picker-view").classList.remove("hidden");
-  $("customer-label").textContent = "";
+  $("customer-label").replaceChildren();
 }
 
 async function startSession(customerId) {
+  $("picker-error").textContent = "";
   try {
     session = await api("POST", "/api/sessions/demo", { body: { customer_id: customerId } });
     sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
@@ -101,17 +245,30 @@ async function startSession(customerId) {
 async function loadPicker() {
   const picker = $("customer-picker");
   try {
-    for (const customer of await api("GET", "/api/demo/customers")) {
-      const button = el("button", { attrs: { type: "button", "data-customer-id": customer.id } }, [
-        el("span", { text: `${customer.name}（${customer.id}）` }),
+    const customers = await api("GET", "/api/demo/customers");
+    picker.replaceChildren(...customers.map((customer) => {
+      const button = el("button", {
+        className: "customer-option",
+        attrs: { type: "button", id: `customer-${customer.id}`, "data-customer-id": customer.id },
+      }, [
+        el("span", { className: "customer-name", text: customer.name }),
+        el("span", { className: "customer-id", text: customer.id }),
         el("span", { className: `tier tier-${customer.tier}`, text: customer.tier_label ?? TIER_LABELS[customer.tier] }),
       ]);
       button.addEventListener("click", () => startSession(customer.id));
-      picker.append(button);
-    }
+      return button;
+    }));
   } catch (error) {
     $("picker-error").textContent = `无法加载演示客户：${error.message}`;
   }
+}
+
+async function detectFeatures() {
+  const [csat, cancel] = await Promise.all([
+    hasRoute("POST", "/api/conversations/{conversation_id}/csat"),
+    hasRoute("POST", "/api/conversations/{conversation_id}/cancel"),
+  ]);
+  features = { csat, cancel };
 }
 
 $("composer").addEventListener("submit", (event) => {
@@ -122,11 +279,33 @@ $("composer").addEventListener("submit", (event) => {
   send({ text });
 });
 $("human-button").addEventListener("click", () => send({ text: "转人工", payload: "/request_human" }));
+$("cancel-queue-button").addEventListener("click", async () => {
+  try {
+    await api("POST", `/api/conversations/${session.conversation_id}/cancel`, { token: session.token });
+    refreshStatus();
+  } catch (error) {
+    handleApiError(error);
+  }
+});
 $("new-session-button").addEventListener("click", resetSession);
+$("csat-stars").addEventListener("click", (event) => {
+  const star = event.target.closest(".star");
+  if (star) selectStars(Number(star.dataset.score));
+});
+$("csat-panel").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (csatScore) submitCsat();
+});
+$("csat-skip").addEventListener("click", finishCsat);
 
+await detectFeatures();
 loadPicker();
 const saved = sessionStorage.getItem(SESSION_KEY);
 if (saved) {
-  session = JSON.parse(saved);
-  openChat();
+  try {
+    session = JSON.parse(saved);
+    openChat();
+  } catch {
+    sessionStorage.removeItem(SESSION_KEY);
+  }
 }

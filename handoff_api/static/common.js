@@ -1,27 +1,62 @@
-// Helpers shared by the web chat and the agent console. User text only ever goes through textContent.
-"use strict";
+// Helpers shared by the web chat, the agent console and the supervisor view.
+// User text only ever reaches the page through textContent (see el()).
 
-const TIER_LABELS = { standard: "普卡", gold: "金卡", platinum: "白金卡", diamond: "钻石" };
-const ROLE_LABELS = { customer: "客户", bot: "智能助手", agent: "坐席", system: "系统" };
+export const TIER_LABELS = { standard: "普卡", gold: "金卡", platinum: "白金卡", diamond: "钻石" };
+export const ROLE_LABELS = { customer: "客户", bot: "智能助手", agent: "坐席", system: "系统" };
 
-class ApiError extends Error {
+export const $ = (id) => document.getElementById(id);
+
+export class ApiError extends Error {
   constructor(status, detail) {
     super(typeof detail === "string" ? detail : JSON.stringify(detail));
     this.status = status;
   }
 }
 
-async function api(method, path, { token, body } = {}) {
+export async function api(method, path, { token, body } = {}) {
   const headers = { "Content-Type": "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, "网络连接异常");
+  }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, data.detail ?? response.statusText);
   return data;
 }
 
+// The API grows while these pages are in use (routing engine, tickets, CSAT, supervisor): a page asks the
+// OpenAPI document which routes exist and hides the controls whose endpoint is missing.
+let specPromise = null;
+
+function loadSpec() {
+  specPromise ??= fetch("/openapi.json")
+    .then((response) => (response.ok ? response.json() : { paths: {} }))
+    .catch(() => ({ paths: {} }));
+  return specPromise;
+}
+
+export async function hasRoute(method, path) {
+  const spec = await loadSpec();
+  return Boolean(spec.paths?.[path]?.[method.toLowerCase()]);
+}
+
+// Property names of a route's JSON request body, so a control can send the field the API expects.
+export async function requestFields(method, path) {
+  const spec = await loadSpec();
+  let schema = spec.paths?.[path]?.[method.toLowerCase()]?.requestBody?.content?.["application/json"]?.schema;
+  if (schema?.$ref) schema = spec.components?.schemas?.[schema.$ref.split("/").pop()];
+  return Object.keys(schema?.properties ?? {});
+}
+
+export function pickField(fields, candidates) {
+  return candidates.find((name) => fields.includes(name)) ?? candidates[0];
+}
+
 // Create an element whose text is set with textContent, so message text can never become markup.
-function el(tag, { className, text, attrs } = {}, children = []) {
+export function el(tag, { className, text, attrs } = {}, children = []) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined && text !== null) node.textContent = String(text);
@@ -30,8 +65,17 @@ function el(tag, { className, text, attrs } = {}, children = []) {
   return node;
 }
 
-function formatTime(ts) {
+export function formatTime(ts) {
   return new Date(ts * 1000).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
+}
+
+export function formatSeconds(seconds) {
+  if (seconds === null || seconds === undefined || Number.isNaN(Number(seconds))) return "-";
+  const total = Math.max(0, Math.round(Number(seconds)));
+  if (total < 60) return `${total} 秒`;
+  const minutes = Math.floor(total / 60);
+  const rest = total % 60;
+  return rest ? `${minutes} 分 ${rest} 秒` : `${minutes} 分钟`;
 }
 
 function socketUrl(conversationId, token, lastId) {
@@ -41,8 +85,9 @@ function socketUrl(conversationId, token, lastId) {
 }
 
 // A conversation socket that resumes from the last message it delivered, reconnecting with backoff.
-// Messages reach onMessage exactly once and in stream order; 4401/4403 closes are final.
-class ConversationSocket {
+// Messages reach onMessage exactly once (deduplicated by stream id) and in stream order;
+// 4401/4403 closes are final (the token expired or the conversation is not the viewer's).
+export class ConversationSocket {
   constructor(conversationId, token, { lastId = "0", onMessage, onError, onState }) {
     Object.assign(this, { conversationId, token, lastId, onMessage, onError, onState });
     this.retryMs = 500;
@@ -54,12 +99,20 @@ class ConversationSocket {
   connect() {
     this.ws = new WebSocket(socketUrl(this.conversationId, this.token, this.lastId));
     this.ws.onopen = () => { this.retryMs = 500; this.onState?.("open"); };
-    this.ws.onmessage = (event) => this.receive(JSON.parse(event.data));
+    this.ws.onmessage = (event) => {
+      let frame;
+      try { frame = JSON.parse(event.data); } catch { return; }
+      this.receive(frame);
+    };
     this.ws.onclose = (event) => {
-      this.onState?.("closed");
       if (this.stopped) return;
-      if (event.code === 4401 || event.code === 4403) { this.onError?.(event.reason || "无权访问此会话", true); return; }
-      setTimeout(() => this.connect(), this.retryMs);
+      if (event.code === 4401 || event.code === 4403) {
+        this.onState?.("closed");
+        this.onError?.(event.reason || "无权访问此会话", true);
+        return;
+      }
+      this.onState?.("reconnecting");
+      this.timer = setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 8000);
     };
   }
@@ -72,22 +125,32 @@ class ConversationSocket {
     this.onMessage(frame);
   }
 
+  get isOpen() {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
   // Returns false when the socket is not open, so the caller can fall back to HTTP.
   send(frame) {
-    if (this.ws.readyState !== WebSocket.OPEN) return false;
+    if (!this.isOpen) return false;
     this.ws.send(JSON.stringify(frame));
     return true;
   }
 
   close() {
     this.stopped = true;
+    clearTimeout(this.timer);
     this.ws.close();
   }
 }
 
-function renderMessage(message, { onButton } = {}) {
-  const item = el("li", { className: `message message-${message.role}`, attrs: { "data-id": message.id } }, [
-    el("div", { className: "message-meta", text: `${ROLE_LABELS[message.role] ?? message.role} · ${formatTime(message.ts)}` }),
+export function renderMessage(message, { onButton } = {}) {
+  const role = ROLE_LABELS[message.role] ?? message.role;
+  const who = message.role === "agent" && message.meta?.agent_name ? `${role} ${message.meta.agent_name}` : role;
+  const item = el("li", {
+    className: `message message-${message.role}`,
+    attrs: { "data-id": message.id, "data-role": message.role },
+  }, [
+    el("div", { className: "message-meta", text: `${who} · ${formatTime(message.ts)}` }),
     el("div", { className: "message-text", text: message.text }),
   ]);
   if (message.buttons?.length && onButton) {
@@ -100,4 +163,24 @@ function renderMessage(message, { onButton } = {}) {
     item.append(row);
   }
   return item;
+}
+
+// A short two-tone chime from the Web Audio API (no audio file to download); silent where audio is blocked.
+export function chime() {
+  try {
+    const audio = new AudioContext();
+    for (const [index, frequency] of [880, 1320].entries()) {
+      const oscillator = audio.createOscillator();
+      const gain = audio.createGain();
+      oscillator.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.15, audio.currentTime + index * 0.18);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + index * 0.18 + 0.16);
+      oscillator.connect(gain).connect(audio.destination);
+      oscillator.start(audio.currentTime + index * 0.18);
+      oscillator.stop(audio.currentTime + index * 0.18 + 0.17);
+    }
+    setTimeout(() => audio.close(), 800);
+  } catch {
+    // Audio is an optional extra to the visual alert.
+  }
 }

@@ -6,3 +6,9 @@ async def test_pages_are_served(client: httpx.AsyncClient) -> None:
     assert chat.status_code == console.status_code == 200
     assert 'id="customer-picker"' in chat.text and 'id="human-button"' in chat.text
     assert 'id="login-button"' in console.text and 'id="queue-list"' in console.text
+
+
+async def test_supervisor_page_is_served(client: httpx.AsyncClient) -> None:
+    page = await client.get("/supervisor")
+    assert page.status_code == 200
+    assert 'id="dashboard"' in page.text and 'id="group-rows"' in page.text

@@ -1,4 +1,4 @@
-"""The two static pages; their assets are served under /static."""
+"""The static pages (web chat, agent console, supervisor view); their assets are served under /static."""
 
 from pathlib import Path
 
@@ -18,3 +18,8 @@ async def web_chat() -> FileResponse:
 @router.get("/agent")
 async def agent_console() -> FileResponse:
     return FileResponse(STATIC_DIR / "agent.html")
+
+
+@router.get("/supervisor")
+async def supervisor_view() -> FileResponse:
+    return FileResponse(STATIC_DIR / "supervisor.html")
