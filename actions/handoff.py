@@ -1,6 +1,9 @@
+"""Handing over to a human: the packet for the agent, the request, and what the customer is told."""
+
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,6 +19,7 @@ from actions.clients.handoff import (
 )
 from actions.context import customer_context
 from actions.settings import get_settings
+from actions.verification import is_verified
 from bot.pii import mask_pii
 
 logger = logging.getLogger(__name__)
@@ -35,12 +39,37 @@ _CONVERSATIONAL_INTENTS = frozenset(
         "inform",
         "nlu_fallback",
         "out_of_scope",
+        "rate_service",
+        "EXTERNAL_handoff_ended",
     }
 )
-# Bot-internal slots the agent does not need to see.
-_INTERNAL_SLOTS = frozenset({"handoff_status", "verified", "requested_slot", "session_started_metadata"})
+# Bot-internal slots the agent does not need to see (the verification code above all).
+_INTERNAL_SLOTS = frozenset(
+    {
+        "handoff_status",
+        "verified",
+        "verified_at",
+        "verification_code",
+        "verification_attempts",
+        "verification_locked",
+        "requested_slot",
+        "session_started_metadata",
+        "pending_offer",
+        "confirmed",
+        "handoff_outcome",
+        "csat_score",
+    }
+)
 _TRANSCRIPT_LINES = 50
 _ROLE_BY_EVENT = {"user": "customer", "bot": "bot"}
+
+
+class Reason:
+    explicit_request = "explicit_request"  # the customer asked for a human
+    negative_emotion = "negative_emotion"  # strong negative emotion (entity emotion=angry)
+    repeated_misunderstanding = "repeated_misunderstanding"  # the bot failed to understand several times
+    verification_failed = "verification_failed"  # identity check failed too often; routed to risk
+    bot_escalation = "bot_escalation"  # the task needs a human
 
 
 def topic_intent(tracker: Tracker) -> str | None:
@@ -55,10 +84,16 @@ def topic_intent(tracker: Tracker) -> str | None:
     return latest
 
 
+def is_angry(tracker: Tracker) -> bool:
+    return "angry" in tracker.get_latest_entity_values("emotion")
+
+
 def handoff_reason(tracker: Tracker) -> str:
+    if is_angry(tracker):
+        return Reason.negative_emotion
     if ((tracker.latest_message or {}).get("intent") or {}).get("name") == "request_human":
-        return "explicit_request"
-    return "bot_escalation"
+        return Reason.explicit_request
+    return Reason.bot_escalation
 
 
 def masked_transcript(tracker: Tracker) -> list[TranscriptLine]:
@@ -70,7 +105,7 @@ def masked_transcript(tracker: Tracker) -> list[TranscriptLine]:
     return lines[-_TRANSCRIPT_LINES:]
 
 
-def build_request(tracker: Tracker) -> HandoffRequest:
+def build_request(tracker: Tracker, reason: str | None = None) -> HandoffRequest:
     context = customer_context(tracker)
     # Entity extraction can put a whole card or phone number into a slot; the agent sees it masked too.
     slots = {
@@ -83,19 +118,21 @@ def build_request(tracker: Tracker) -> HandoffRequest:
         customer_id=context.customer_id,
         tier=context.tier,
         intent=topic_intent(tracker),
-        reason=handoff_reason(tracker),
+        reason=reason or handoff_reason(tracker),
         slots=slots,
-        verified=bool(tracker.get_slot("verified")),
+        verified=is_verified(tracker, ttl_seconds=get_settings().verification_ttl_seconds),
         transcript=masked_transcript(tracker),
     )
 
 
-class ActionRequestHandoff(Action):
+class HandoffAction(Action, ABC):
+    """An action that may hand the conversation over; tests pass a client, the server builds one."""
+
     def __init__(self, client: HandoffClient | None = None) -> None:
         self._client = client
 
-    def name(self) -> str:
-        return "action_request_handoff"
+    @abstractmethod
+    def name(self) -> str: ...
 
     @property
     def client(self) -> HandoffClient:
@@ -103,10 +140,10 @@ class ActionRequestHandoff(Action):
             self._client = HandoffClient.from_settings(get_settings())
         return self._client
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def hand_off(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str | None = None
     ) -> list[dict[str, Any]]:
-        request = build_request(tracker)
+        request = build_request(tracker, reason)
         try:
             result = await self.client.request_handoff(request)
         except HandoffError:
@@ -120,6 +157,16 @@ class ActionRequestHandoff(Action):
                 position=result.position,
                 estimated_wait_seconds=result.estimated_wait_seconds,
             )
-        else:
-            dispatcher.utter_message(response="utter_handoff_no_agent")
-        return [SlotSet("handoff_status", result.status.value)]
+            return [SlotSet("handoff_status", result.status.value)]
+        dispatcher.utter_message(response="utter_handoff_no_agent")
+        return [SlotSet("handoff_status", result.status.value), SlotSet("pending_offer", "callback")]
+
+
+class ActionRequestHandoff(HandoffAction):
+    def name(self) -> str:
+        return "action_request_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return await self.hand_off(dispatcher, tracker)

@@ -20,19 +20,44 @@ def _path(value: str) -> Path:
 class Settings:
     handoff_api_url: str = "http://127.0.0.1:8000"
     service_token: str = ""
+    # "demo" (JSON file seeded from demo/customers.yml) or "http" (the core system at core_backend_url).
+    account_backend: str = "demo"
+    core_backend_url: str = "http://127.0.0.1:8100"
+    core_backend_token: str = ""
     demo_backend_path: Path = REPO_ROOT / "var" / "demo_backend.json"
     demo_customers_path: Path = REPO_ROOT / "demo" / "customers.yml"
+    # The demo back-end's one-time code; the bot shows it to demo users (never with the http back-end).
+    demo_otp_code: str = "123456"
+    # Every outgoing call (core system, handoff API) gives up after this; the customer gets an apology.
     http_timeout_seconds: float = 3.0
+    # A verified identity is trusted for this long, then card services ask again.
+    verification_ttl_seconds: float = 600.0
+    verification_max_attempts: int = 3
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         defaults = cls()
+        backend = environ.get("ACCOUNT_BACKEND", defaults.account_backend)
+        if backend not in ("demo", "http"):
+            raise ValueError(f"ACCOUNT_BACKEND must be 'demo' or 'http', not {backend!r}")
         return cls(
             handoff_api_url=environ.get("HANDOFF_API_URL", defaults.handoff_api_url).rstrip("/"),
             service_token=environ.get("SERVICE_TOKEN", defaults.service_token),
+            account_backend=backend,
+            core_backend_url=environ.get("CORE_BACKEND_URL", defaults.core_backend_url).rstrip("/"),
+            core_backend_token=environ.get("CORE_BACKEND_TOKEN", defaults.core_backend_token),
             demo_backend_path=_path(environ.get("DEMO_BACKEND_PATH", str(defaults.demo_backend_path))),
             demo_customers_path=_path(environ.get("DEMO_CUSTOMERS_PATH", str(defaults.demo_customers_path))),
-            http_timeout_seconds=float(environ.get("HTTP_TIMEOUT_SECONDS", defaults.http_timeout_seconds)),
+            demo_otp_code=environ.get("DEMO_OTP_CODE", defaults.demo_otp_code),
+            http_timeout_seconds=min(
+                float(environ.get("HTTP_TIMEOUT_SECONDS", defaults.http_timeout_seconds)), 3.0
+            ),
+            verification_ttl_seconds=float(
+                environ.get("VERIFICATION_TTL_SECONDS", defaults.verification_ttl_seconds)
+            ),
+            verification_max_attempts=int(
+                environ.get("VERIFICATION_MAX_ATTEMPTS", defaults.verification_max_attempts)
+            ),
         )
 
 

@@ -24,11 +24,22 @@ def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
-def user_event(text: str, intent: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+def user_event(
+    text: str,
+    intent: str,
+    metadata: dict[str, Any] | None = None,
+    *,
+    entities: dict[str, Any] | None = None,
+    ranking: list[tuple[str, float]] | None = None,
+) -> dict[str, Any]:
     return {
         "event": "user",
         "text": text,
-        "parse_data": {"intent": {"name": intent, "confidence": 0.99}, "entities": []},
+        "parse_data": {
+            "intent": {"name": intent, "confidence": 0.99},
+            "entities": [{"entity": name, "value": value} for name, value in (entities or {}).items()],
+            "intent_ranking": [{"name": name, "confidence": score} for name, score in ranking or []],
+        },
         "metadata": metadata or {},
     }
 
@@ -37,18 +48,24 @@ def bot_event(text: str) -> dict[str, Any]:
     return {"event": "bot", "text": text}
 
 
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [message["response"] for message in dispatcher.messages]
+
+
 def make_tracker(
     events: list[dict[str, Any]],
     *,
     slots: dict[str, Any] | None = None,
     sender_id: str = "conv-42",
+    active_loop: str | None = None,
 ) -> Tracker:
     latest_user = next((e for e in reversed(events) if e["event"] == "user"), {})
+    parse_data = latest_user.get("parse_data", {})
     latest_message = {
         "text": latest_user.get("text"),
-        "intent": latest_user.get("parse_data", {}).get("intent", {}),
-        "intent_ranking": [latest_user.get("parse_data", {}).get("intent", {})],
-        "entities": [],
+        "intent": parse_data.get("intent", {}),
+        "intent_ranking": parse_data.get("intent_ranking") or [parse_data.get("intent", {})],
+        "entities": parse_data.get("entities", []),
         "metadata": latest_user.get("metadata", {}),
     }
     return Tracker(
@@ -58,6 +75,6 @@ def make_tracker(
         events=events,
         paused=False,
         followup_action=None,
-        active_loop={},
+        active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )

@@ -1,8 +1,18 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
-from actions.backends.base import CardNotFound, CardStatus, CustomerNotFound, Tier
+from actions.backends.base import (
+    BackendError,
+    CardNotFound,
+    CardOperation,
+    CardStatus,
+    CustomerNotFound,
+    OperationRefused,
+    Tier,
+)
 from actions.backends.demo import DemoBackend
 from tests.actions.conftest import DEMO_CUSTOMERS
 
@@ -60,3 +70,67 @@ async def test_state_file_wins_over_seed(tmp_path) -> None:
     customer = await DemoBackend(state_path=state, seed_path=missing_seed).get_customer("C1002")
 
     assert customer.cards[0].status is CardStatus.lost
+
+
+async def test_every_tier_is_seeded(demo_backend: DemoBackend) -> None:
+    tiers = {(await demo_backend.get_customer(f"C100{n}")).tier for n in range(1, 7)}
+
+    assert tiers == set(Tier)
+
+
+async def test_relative_seed_dates_become_absolute(demo_backend: DemoBackend) -> None:
+    today = date.today()
+    customer = await demo_backend.get_customer("C1001")
+
+    assert customer.transactions[0].date == (today - timedelta(days=1)).isoformat()
+    assert customer.transactions[0].merchant == "美团外卖"
+    bill = customer.latest_bill("1234")
+    assert bill is not None and (bill.amount_due, bill.minimum_payment) == (3769.5, 376.95)
+    statement = date.fromisoformat(bill.statement_date)
+    assert statement.day == 5 and statement <= today and (today - statement).days < 32
+    assert date.fromisoformat(bill.due_date) - statement == timedelta(days=20)
+    assert customer.points.balance == 3280
+    assert customer.points.expiring_on == (today + timedelta(days=38)).isoformat()
+
+
+async def test_operation_is_applied_and_persisted(tmp_path) -> None:
+    state = tmp_path / "demo_backend.json"
+    first = DemoBackend(state_path=state, seed_path=DEMO_CUSTOMERS)
+
+    result = await first.perform("C1002", "8888", CardOperation.activate)
+
+    assert result.card.status is CardStatus.active
+    reread = await DemoBackend(state_path=state, seed_path=DEMO_CUSTOMERS).get_customer("C1002")
+    assert reread.card("8888").status is CardStatus.active
+
+
+async def test_refused_operation_changes_nothing(demo_backend: DemoBackend) -> None:
+    with pytest.raises(OperationRefused):
+        await demo_backend.perform("C1001", "1234", CardOperation.cancel)
+
+    assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.active
+
+
+async def test_operation_on_unknown_card(demo_backend: DemoBackend) -> None:
+    with pytest.raises(CardNotFound):
+        await demo_backend.perform("C1001", "0000", CardOperation.freeze)
+
+
+async def test_one_time_code(tmp_path) -> None:
+    backend = DemoBackend(state_path=tmp_path / "s.json", seed_path=DEMO_CUSTOMERS, otp_code="246810")
+
+    sent = await backend.send_code("C1001", "1234")
+
+    assert (sent.masked_phone, sent.demo_code) == ("138****8001", "246810")
+    assert await backend.check_code("C1001", "246810") is True
+    assert await backend.check_code("C1001", "123456") is False
+    with pytest.raises(CardNotFound):
+        await backend.send_code("C1001", "9999")
+
+
+async def test_damaged_state_file_is_a_backend_error(tmp_path) -> None:
+    state = tmp_path / "demo_backend.json"
+    state.write_text("{not json", encoding="utf-8")
+
+    with pytest.raises(BackendError):
+        await DemoBackend(state_path=state, seed_path=DEMO_CUSTOMERS).get_customer("C1001")

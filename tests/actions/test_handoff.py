@@ -104,7 +104,7 @@ async def test_no_agent(dispatcher) -> None:
         dispatcher, _lost_card_then_human(), {}
     )
 
-    assert events == [SlotSet("handoff_status", "no_agent")]
+    assert events == [SlotSet("handoff_status", "no_agent"), SlotSet("pending_offer", "callback")]
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_no_agent"]
 
 

@@ -29,3 +29,22 @@ async def test_unreachable_service_is_a_typed_error() -> None:
 
     with pytest.raises(HandoffError):
         await client.request_handoff(request)
+
+
+async def test_slow_service_times_out() -> None:
+    from tests.actions.fake_servers import serve, slow_handoff_api
+
+    request = HandoffRequest(conversation_id="c", customer_id="C1", tier="gold", intent="greet", reason="r")
+    async with serve(slow_handoff_api(delay=1.0)) as url:
+        with pytest.raises(HandoffError):
+            await HandoffClient(base_url=url, service_token="t", timeout_seconds=0.2).request_handoff(request)
+        result = await HandoffClient(base_url=url, service_token="t", timeout_seconds=3).request_handoff(
+            request
+        )
+    assert result.status is HandoffStatus.queued
+
+
+def test_timeouts_never_exceed_three_seconds() -> None:
+    from actions.settings import Settings
+
+    assert Settings.from_env({"HTTP_TIMEOUT_SECONDS": "30"}).http_timeout_seconds == 3.0

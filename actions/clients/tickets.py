@@ -1,0 +1,115 @@
+"""Client for the handoff service's ticket API (docs/contract.md, "Tickets")."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote
+
+from actions.settings import Settings
+
+
+class TicketCategory(StrEnum):
+    complaint = "complaint"  # about service, staff, fees, delays
+    dispute = "dispute"  # a specific transaction claimed wrong
+    callback = "callback"  # a message left when no agent could take the chat
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    category: TicketCategory
+    customer_id: str
+    tier: str
+    conversation_id: str | None
+    description: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    category: str
+    status: str  # open | in_progress | resolved | closed
+    customer_id: str
+    sla_due_at: str  # ISO 8601 UTC
+    created_at: str
+    description: str
+
+
+class TicketError(Exception):
+    """The ticket API could not be reached or gave an unusable answer."""
+
+
+class TicketNotFound(TicketError):
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__(f"ticket {ticket_id!r} not found")
+        self.ticket_id = ticket_id
+
+
+class TicketClient:
+    def __init__(self, *, base_url: str, service_token: str, timeout_seconds: float) -> None:
+        self._base_url = f"{base_url.rstrip('/')}/api/internal"
+        self._headers = {"X-Service-Token": service_token}
+        self._timeout_seconds = timeout_seconds
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TicketClient:
+        return cls(
+            base_url=settings.handoff_api_url,
+            service_token=settings.service_token,
+            timeout_seconds=settings.http_timeout_seconds,
+        )
+
+    async def create(self, request: TicketRequest) -> Ticket:
+        body = {**asdict(request), "category": request.category.value}
+        status, payload = await self._call("POST", "/tickets", json=body)
+        if status != 201:
+            raise TicketError(f"ticket API answered {status}: {str(payload)[:200]}")
+        return parse_ticket(payload)
+
+    async def get(self, ticket_id: str) -> Ticket:
+        status, payload = await self._call("GET", f"/tickets/{quote(ticket_id, safe='')}")
+        if status == 404:
+            raise TicketNotFound(ticket_id)
+        if status != 200:
+            raise TicketError(f"ticket API answered {status}: {str(payload)[:200]}")
+        return parse_ticket(payload)
+
+    async def latest(self, customer_id: str, *, limit: int = 5) -> list[Ticket]:
+        status, payload = await self._call(
+            "GET", f"/customers/{quote(customer_id, safe='')}/tickets", params={"limit": limit}
+        )
+        if status != 200 or not isinstance(payload, list):
+            raise TicketError(f"ticket API answered {status}: {str(payload)[:200]}")
+        return [parse_ticket(item) for item in payload]
+
+    async def _call(
+        self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None
+    ) -> tuple[int, Any]:
+        import aiohttp
+
+        timeout = aiohttp.ClientTimeout(total=self._timeout_seconds)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout, headers=self._headers) as session:
+                async with session.request(
+                    method, self._base_url + path, json=json, params=params
+                ) as response:
+                    return response.status, await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise TicketError(f"ticket API unreachable: {exc!r}") from exc
+
+
+def parse_ticket(payload: Any) -> Ticket:
+    try:
+        return Ticket(
+            id=str(payload["id"]),
+            category=str(payload["category"]),
+            status=str(payload["status"]),
+            customer_id=str(payload["customer_id"]),
+            sla_due_at=str(payload["sla_due_at"]),
+            created_at=str(payload["created_at"]),
+            description=str(payload.get("description", "")),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise TicketError(f"unexpected ticket API answer: {str(payload)[:200]}") from exc

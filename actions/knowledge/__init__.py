@@ -1,0 +1,47 @@
+"""The knowledge file (policies.yml): policy answers and the labels the bot shows, all the Chinese text
+that actions choose themselves rather than through a domain response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KNOWLEDGE_PATH = Path(__file__).with_name("policies.yml")
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    answers: dict[str, dict[str, Any]]
+    intent_labels: dict[str, str]
+    temporary_limit_words: tuple[str, ...]
+    labels: dict[str, dict[str, str]]
+    formats: dict[str, str]
+
+    def answer(self, intent: str, tier: str | None) -> str | None:
+        entry = self.answers.get(intent)
+        if entry is None:
+            return None
+        return (entry.get("by_tier") or {}).get(tier or "", entry["default"])
+
+    def label(self, kind: str, value: str) -> str:
+        return self.labels.get(kind, {}).get(value, value)
+
+
+def load_knowledge(path: Path = KNOWLEDGE_PATH) -> Knowledge:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Knowledge(
+        answers=data["answers"],
+        intent_labels=data["intent_labels"],
+        temporary_limit_words=tuple(data["temporary_limit_words"]),
+        labels=data["labels"],
+        formats=data["formats"],
+    )
+
+
+@lru_cache(maxsize=1)
+def get_knowledge() -> Knowledge:
+    return load_knowledge()

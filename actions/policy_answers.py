@@ -1,0 +1,31 @@
+"""Policy answers (annual fee, instalments, repayment, application, service info) from the knowledge file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import customer_context
+from actions.knowledge import Knowledge, get_knowledge
+
+
+class ActionAnswerPolicy(Action):
+    def __init__(self, knowledge: Knowledge | None = None) -> None:
+        self._knowledge = knowledge
+
+    def name(self) -> str:
+        return "action_answer_policy"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        knowledge = self._knowledge or get_knowledge()
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        answer = knowledge.answer(intent, customer_context(tracker).tier)
+        if answer is None:
+            dispatcher.utter_message(response="utter_default")
+        else:
+            dispatcher.utter_message(text=answer)
+        return []

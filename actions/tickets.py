@@ -1,0 +1,208 @@
+"""Complaints, disputes and callback messages become tickets in the handoff service;
+status by ticket id or the customer's latest."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.clients.tickets import (
+    Ticket,
+    TicketCategory,
+    TicketClient,
+    TicketError,
+    TicketNotFound,
+    TicketRequest,
+)
+from actions.context import customer_context
+from actions.knowledge import get_knowledge
+from actions.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+CATEGORY_BY_INTENT = {"complain": TicketCategory.complaint, "dispute_transaction": TicketCategory.dispute}
+# A first message this long already describes the problem: it becomes the description unasked.
+PREFILL_MIN_CHARS = 12
+DESCRIPTION_MIN_CHARS = 4
+_BEIJING = timezone(timedelta(hours=8))
+
+
+def format_time(iso: str) -> str:
+    """A ticket time (ISO 8601, UTC) as the customer reads it: Beijing time."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(_BEIJING)
+    return (
+        get_knowledge()
+        .formats["datetime"]
+        .format(month=local.month, day=local.day, hour=local.hour, minute=local.minute)
+    )
+
+
+def ticket_variables(ticket: Ticket) -> dict[str, Any]:
+    knowledge = get_knowledge()
+    return {
+        "ticket_id": ticket.id,
+        "category": knowledge.label("ticket_category", ticket.category),
+        "status": knowledge.label("ticket_status", ticket.status),
+        "sla_due": format_time(ticket.sla_due_at),
+        "created": format_time(ticket.created_at),
+    }
+
+
+class TicketAction(Action):
+    def __init__(self, client: TicketClient | None = None) -> None:
+        self._client = client
+
+    def name(self) -> str:
+        return "action_file_ticket"
+
+    @property
+    def client(self) -> TicketClient:
+        if self._client is None:
+            self._client = TicketClient.from_settings(get_settings())
+        return self._client
+
+    async def file(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, category: TicketCategory, description: str
+    ) -> Ticket | None:
+        context = customer_context(tracker)
+        if context.customer_id is None or context.tier is None:
+            dispatcher.utter_message(response="utter_customer_unknown")
+            return None
+        details = {
+            name: tracker.get_slot(name)
+            for name in ("amount", "date", "card_tail")
+            if tracker.get_slot(name) is not None
+        }
+        request = TicketRequest(
+            category=category,
+            customer_id=context.customer_id,
+            tier=context.tier,
+            conversation_id=context.conversation_id,
+            description=description,
+            details=details,
+        )
+        try:
+            return await self.client.create(request)
+        except TicketError:
+            logger.exception("Filing a %s ticket failed (conversation %s)", category, context.conversation_id)
+            dispatcher.utter_message(response="utter_ticket_failed")
+            return None
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        category = TicketCategory(tracker.get_slot("ticket_category") or TicketCategory.complaint)
+        description = tracker.get_slot("ticket_description") or ""
+        ticket = await self.file(dispatcher, tracker, category, description)
+        events = [SlotSet("ticket_description", None), SlotSet("ticket_category", None)]
+        if ticket is None:
+            return events
+        dispatcher.utter_message(
+            response=f"utter_ticket_created_{category.value}", **ticket_variables(ticket)
+        )
+        return [*events, SlotSet("ticket_id", ticket.id)]
+
+
+class ActionStartTicket(Action):
+    def name(self) -> str:
+        return "action_start_ticket"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        category = CATEGORY_BY_INTENT.get(intent, TicketCategory.complaint)
+        text = (tracker.latest_message.get("text") or "").strip()
+        return [
+            SlotSet("ticket_category", category.value),
+            SlotSet("ticket_description", text if len(text) >= PREFILL_MIN_CHARS else None),
+        ]
+
+
+class ValidateTicketForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_ticket_form"
+
+    async def validate_ticket_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if len(text) < DESCRIPTION_MIN_CHARS:
+            dispatcher.utter_message(response="utter_ask_ticket_description_again")
+            return {"ticket_description": None}
+        return {"ticket_description": text}
+
+
+class ActionTicketStatus(TicketAction):
+    def name(self) -> str:
+        return "action_ticket_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        context = customer_context(tracker)
+        ticket_id = next(tracker.get_latest_entity_values("ticket_id"), None)
+        try:
+            if ticket_id is not None:
+                ticket: Ticket | None = await self.client.get(str(ticket_id))
+                # Another customer's ticket is none of this customer's business: answer as if unknown.
+                if ticket is not None and ticket.customer_id != context.customer_id:
+                    raise TicketNotFound(str(ticket_id))
+            elif context.customer_id is None:
+                dispatcher.utter_message(response="utter_customer_unknown")
+                return []
+            else:
+                latest = await self.client.latest(context.customer_id, limit=1)
+                ticket = latest[0] if latest else None
+        except TicketNotFound:
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket_id=ticket_id)
+            return []
+        except TicketError:
+            logger.exception("Reading tickets failed (conversation %s)", context.conversation_id)
+            dispatcher.utter_message(response="utter_ticket_service_unavailable")
+            return []
+        if ticket is None:
+            dispatcher.utter_message(response="utter_no_tickets")
+            return []
+        dispatcher.utter_message(response="utter_ticket_status", **ticket_variables(ticket))
+        return [SlotSet("ticket_id", ticket.id)]
+
+
+class ActionFileCallback(TicketAction):
+    def name(self) -> str:
+        return "action_file_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        note = tracker.get_slot("callback_note") or ""
+        ticket = await self.file(dispatcher, tracker, TicketCategory.callback, note)
+        events = [SlotSet("callback_note", None), SlotSet("pending_offer", None)]
+        if ticket is None:
+            return events
+        dispatcher.utter_message(response="utter_ticket_created_callback", **ticket_variables(ticket))
+        return [*events, SlotSet("ticket_id", ticket.id)]
+
+
+class ActionDeclineOffer(Action):
+    def name(self) -> str:
+        return "action_decline_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet("pending_offer", None)]

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+
+from actions.backends.base import BackendError, CardStatus
+from actions.backends.demo import DemoBackend
+from actions.card_services import ActionAskConfirmed, ActionCardService, ActionStartCardService
+from actions.clients.handoff import HandoffResult, HandoffStatus
+from tests.actions.conftest import METADATA, make_tracker, responses, user_event
+from tests.actions.test_handoff import FakeHandoffClient
+
+NOW = 2_000_000.0
+C1001 = {**METADATA, "customer_id": "C1001", "tier": "standard"}
+CLEARED = [SlotSet("card_service", None), SlotSet("confirmed", None), SlotSet("amount", None)]
+VERIFIED = {"verified": True, "verified_at": NOW - 10, "verified_card": "1234", "card_tail": "1234"}
+QUEUED = HandoffResult(status=HandoffStatus.queued, group="risk", position=1, estimated_wait_seconds=20)
+
+
+def _service(backend, client=None) -> ActionCardService:
+    return ActionCardService(backend, client or FakeHandoffClient(QUEUED), clock=lambda: NOW)
+
+
+def _done(slots: dict, intent: str = "affirm"):
+    return make_tracker([user_event("确认", intent, C1001)], slots=slots)
+
+
+async def test_start_picks_the_service_and_forgets_stale_verification(dispatcher) -> None:
+    tracker = make_tracker(
+        [user_event("我想临时提额到一万五", "raise_credit_limit", C1001, entities={"amount": 15000})]
+    )
+
+    events = await ActionStartCardService(clock=lambda: NOW).run(dispatcher, tracker, {})
+
+    assert events[:3] == [
+        SlotSet("card_service", "raise_temporary_limit"),
+        SlotSet("confirmed", None),
+        SlotSet("amount", 15000),
+    ]
+    assert SlotSet("verified", False) in events
+    assert dispatcher.messages == []
+
+
+async def test_start_keeps_a_fresh_verification(dispatcher) -> None:
+    tracker = make_tracker([user_event("冻结卡", "freeze_card", C1001)], slots=VERIFIED)
+
+    events = await ActionStartCardService(clock=lambda: NOW).run(dispatcher, tracker, {})
+
+    assert events == [SlotSet("card_service", "freeze"), SlotSet("confirmed", None), SlotSet("amount", None)]
+
+
+async def test_asks_to_confirm_the_irreversible_service(dispatcher) -> None:
+    tracker = make_tracker([], slots={"card_service": "report_lost", "card_tail": "1234"})
+
+    await ActionAskConfirmed().run(dispatcher, tracker, {})
+
+    assert [(m["response"], m["card_tail"]) for m in dispatcher.messages] == [
+        ("utter_confirm_report_lost", "1234")
+    ]
+
+
+async def test_confirmed_report_lost_is_done(demo_backend: DemoBackend, dispatcher) -> None:
+    slots = {**VERIFIED, "card_service": "report_lost", "confirmed": True}
+
+    events = await _service(demo_backend).run(dispatcher, _done(slots), {})
+
+    assert events == CLEARED
+    assert responses(dispatcher) == ["utter_card_service_done_report_lost"]
+    assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.lost
+
+
+async def test_declined_report_lost_changes_nothing(demo_backend: DemoBackend, dispatcher) -> None:
+    slots = {**VERIFIED, "card_service": "report_lost", "confirmed": False}
+
+    await _service(demo_backend).run(dispatcher, _done(slots, "deny"), {})
+
+    assert responses(dispatcher) == ["utter_card_service_not_done"]
+    assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.active
+
+
+async def test_raise_limit_with_the_amount(demo_backend: DemoBackend, dispatcher) -> None:
+    slots = {**VERIFIED, "card_service": "raise_permanent_limit", "amount": 12000}
+
+    await _service(demo_backend).run(dispatcher, _done(slots, "inform"), {})
+
+    assert responses(dispatcher) == ["utter_card_service_done_raise_permanent_limit"]
+    assert dispatcher.messages[0]["limit"] == "12,000.00"
+
+
+async def test_refusal_is_explained(demo_backend: DemoBackend, dispatcher) -> None:
+    slots = {**VERIFIED, "card_service": "raise_permanent_limit", "amount": 90000}
+
+    await _service(demo_backend).run(dispatcher, _done(slots, "inform"), {})
+
+    assert responses(dispatcher) == ["utter_card_service_refused_limit_too_high"]
+    assert dispatcher.messages[0]["max_amount"] == "12,000.00"
+
+
+async def test_expired_verification_does_nothing(demo_backend: DemoBackend, dispatcher) -> None:
+    slots = {**VERIFIED, "verified_at": NOW - 3600, "card_service": "freeze"}
+
+    await _service(demo_backend).run(dispatcher, _done(slots), {})
+
+    assert responses(dispatcher) == ["utter_verification_expired"]
+    assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.active
+
+
+async def test_locked_verification_goes_to_risk(demo_backend: DemoBackend, dispatcher) -> None:
+    client = FakeHandoffClient(QUEUED)
+    tracker = make_tracker(
+        [user_event("挂失", "report_lost_card", C1001), user_event("000000", "inform", C1001)],
+        slots={"verification_locked": True, "card_service": "report_lost", "card_tail": "1234"},
+    )
+
+    events = await _service(demo_backend, client).run(dispatcher, tracker, {})
+
+    assert events == [SlotSet("handoff_status", "queued"), *CLEARED]
+    request = client.requests[0]
+    assert (request.reason, request.intent, request.verified) == (
+        "verification_failed",
+        "report_lost_card",
+        False,
+    )
+    assert "verification_code" not in request.slots
+    assert responses(dispatcher) == ["utter_handoff_queued"]
+
+
+class _DownBackend:
+    async def perform(self, *args, **kwargs):
+        raise BackendError("down")
+
+
+async def test_back_end_down(dispatcher, caplog) -> None:
+    slots = {**VERIFIED, "card_service": "freeze"}
+
+    events = await _service(_DownBackend()).run(dispatcher, _done(slots), {})
+
+    assert events == CLEARED
+    assert responses(dispatcher) == ["utter_backend_unavailable"]
+    assert "conv-42" in caplog.text

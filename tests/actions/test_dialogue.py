@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+
+from actions.clients.handoff import HandoffResult, HandoffStatus
+from actions.fallback import ActionFallback
+from actions.handoff import ActionRequestHandoff
+from actions.handoff_ended import ActionHandoffEnded
+from tests.actions.conftest import METADATA, make_tracker, responses, user_event
+from tests.actions.test_handoff import FakeHandoffClient
+
+QUEUED = HandoffResult(status=HandoffStatus.queued, group="general", position=3, estimated_wait_seconds=90)
+RANKING = [("nlu_fallback", 0.4), ("query_bill", 0.25), ("affirm", 0.2), ("ask_repayment", 0.15)]
+
+
+def _ended(outcome: str):
+    return make_tracker(
+        [user_event("", "EXTERNAL_handoff_ended", METADATA, entities={"handoff_outcome": outcome})]
+    )
+
+
+async def test_resolved_asks_for_csat(dispatcher) -> None:
+    events = await ActionHandoffEnded().run(dispatcher, _ended("resolved"), {})
+
+    assert events == [SlotSet("handoff_status", None), SlotSet("pending_offer", None)]
+    assert responses(dispatcher) == ["utter_ask_csat"]
+
+
+async def test_no_agent_and_timeout_offer_a_callback(dispatcher) -> None:
+    for outcome in ("no_agent", "wait_timeout"):
+        events = await ActionHandoffEnded().run(dispatcher, _ended(outcome), {})
+        assert events == [SlotSet("handoff_status", None), SlotSet("pending_offer", "callback")]
+    assert responses(dispatcher) == ["utter_offer_callback", "utter_offer_callback"]
+
+
+async def test_cancelled_returns_to_normal(dispatcher) -> None:
+    await ActionHandoffEnded().run(dispatcher, _ended("cancelled"), {})
+
+    assert responses(dispatcher) == ["utter_handoff_cancelled"]
+
+
+async def test_assigned_needs_no_bot_turn(dispatcher) -> None:
+    assert await ActionHandoffEnded().run(dispatcher, _ended("assigned"), {}) == []
+    assert dispatcher.messages == []
+
+
+async def test_first_miss_offers_the_best_two_guesses(dispatcher) -> None:
+    tracker = make_tracker([user_event("那个钱的事", "nlu_fallback", METADATA, ranking=RANKING)])
+
+    events = await ActionFallback(FakeHandoffClient(QUEUED)).run(dispatcher, tracker, {})
+
+    assert events == []
+    assert responses(dispatcher) == ["utter_fallback_guesses"]
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "查询账单", "payload": "/query_bill"},
+        {"title": "还款问题", "payload": "/ask_repayment"},
+    ]
+
+
+async def test_second_miss_offers_a_human(dispatcher) -> None:
+    tracker = make_tracker(
+        [
+            user_event("那个钱的事", "nlu_fallback", METADATA, ranking=RANKING),
+            user_event("就是那个", "nlu_fallback", METADATA, ranking=RANKING),
+        ]
+    )
+
+    await ActionFallback(FakeHandoffClient(QUEUED)).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_fallback_offer_human"]
+
+
+async def test_third_miss_hands_over(dispatcher) -> None:
+    client = FakeHandoffClient(QUEUED)
+    tracker = make_tracker(
+        [user_event(f"嗯{n}", "nlu_fallback", METADATA, ranking=RANKING) for n in range(3)]
+    )
+
+    events = await ActionFallback(client).run(dispatcher, tracker, {})
+
+    assert events == [SlotSet("handoff_status", "queued")]
+    assert client.requests[0].reason == "repeated_misunderstanding"
+
+
+async def test_a_miss_after_an_understood_message_starts_again(dispatcher) -> None:
+    tracker = make_tracker(
+        [
+            user_event("嗯", "nlu_fallback", METADATA, ranking=RANKING),
+            user_event("查账单", "query_bill", METADATA),
+            user_event("那个", "nlu_fallback", METADATA, ranking=RANKING),
+        ]
+    )
+
+    await ActionFallback(FakeHandoffClient(QUEUED)).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_fallback_guesses"]
+
+
+async def test_angry_customer_reason(dispatcher) -> None:
+    client = FakeHandoffClient(QUEUED)
+    tracker = make_tracker(
+        [user_event("气死我了，投诉你们", "complain", METADATA, entities={"emotion": "angry"})]
+    )
+
+    await ActionRequestHandoff(client).run(dispatcher, tracker, {})
+
+    assert (client.requests[0].reason, client.requests[0].intent) == ("negative_emotion", "complain")
+
+
+async def test_packet_carries_a_fresh_verification(dispatcher) -> None:
+    import time
+
+    client = FakeHandoffClient(QUEUED)
+    tracker = make_tracker(
+        [user_event("转人工", "request_human", METADATA)],
+        slots={
+            "verified": True,
+            "verified_at": time.time(),
+            "verification_code": "123456",
+            "card_tail": "3456",
+        },
+    )
+
+    await ActionRequestHandoff(client).run(dispatcher, tracker, {})
+
+    assert client.requests[0].verified is True
+    assert client.requests[0].slots == {"card_tail": "3456"}

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+
+from actions.clients.tickets import Ticket, TicketCategory, TicketError, TicketNotFound, TicketRequest
+from actions.tickets import (
+    ActionDeclineOffer,
+    ActionFileCallback,
+    ActionStartTicket,
+    ActionTicketStatus,
+    TicketAction,
+    ValidateTicketForm,
+    format_time,
+)
+from tests.actions.conftest import METADATA, make_tracker, responses, user_event
+
+C1001 = {**METADATA, "customer_id": "C1001", "tier": "standard"}
+
+
+def _ticket(
+    ticket_id: str = "T2611230001", customer_id: str = "C1001", category: str = "complaint"
+) -> Ticket:
+    return Ticket(
+        id=ticket_id,
+        category=category,
+        status="in_progress",
+        customer_id=customer_id,
+        sla_due_at="2026-11-25T04:00:00Z",
+        created_at="2026-11-23T02:30:00Z",
+        description="乱扣年费",
+    )
+
+
+class FakeTicketClient:
+    def __init__(self, tickets: list[Ticket] | None = None, error: Exception | None = None) -> None:
+        self.tickets = tickets or []
+        self.error = error
+        self.created: list[TicketRequest] = []
+
+    async def create(self, request: TicketRequest) -> Ticket:
+        if self.error:
+            raise self.error
+        self.created.append(request)
+        return _ticket(category=request.category.value)
+
+    async def get(self, ticket_id: str) -> Ticket:
+        if self.error:
+            raise self.error
+        for ticket in self.tickets:
+            if ticket.id == ticket_id:
+                return ticket
+        raise TicketNotFound(ticket_id)
+
+    async def latest(self, customer_id: str, *, limit: int = 5) -> list[Ticket]:
+        if self.error:
+            raise self.error
+        return [t for t in self.tickets if t.customer_id == customer_id][:limit]
+
+
+async def test_start_prefills_a_descriptive_first_message(dispatcher) -> None:
+    long = make_tracker([user_event("你们上个月乱扣了我两百块年费，我要投诉", "complain", C1001)])
+    short = make_tracker([user_event("我要投诉", "complain", C1001)])
+    dispute = make_tracker([user_event("有笔交易不是我刷的", "dispute_transaction", C1001)])
+
+    assert await ActionStartTicket().run(dispatcher, long, {}) == [
+        SlotSet("ticket_category", "complaint"),
+        SlotSet("ticket_description", "你们上个月乱扣了我两百块年费，我要投诉"),
+    ]
+    assert (await ActionStartTicket().run(dispatcher, short, {}))[1] == SlotSet("ticket_description", None)
+    assert (await ActionStartTicket().run(dispatcher, dispute, {}))[0] == SlotSet(
+        "ticket_category", "dispute"
+    )
+
+
+async def test_too_short_description_is_asked_again(dispatcher) -> None:
+    tracker = make_tracker([user_event("差", "complain", C1001)])
+
+    result = await ValidateTicketForm().validate_ticket_description("差", dispatcher, tracker, {})
+
+    assert result == {"ticket_description": None}
+    assert responses(dispatcher) == ["utter_ask_ticket_description_again"]
+
+
+async def test_files_a_dispute_with_the_facts(dispatcher) -> None:
+    client = FakeTicketClient()
+    tracker = make_tracker(
+        [user_event("那笔两千块不是我刷的", "inform", C1001)],
+        slots={"ticket_category": "dispute", "ticket_description": "那笔两千块不是我刷的", "amount": 2000.0},
+    )
+
+    events = await TicketAction(client).run(dispatcher, tracker, {})
+
+    assert client.created == [
+        TicketRequest(
+            category=TicketCategory.dispute,
+            customer_id="C1001",
+            tier="standard",
+            conversation_id="conv-42",
+            description="那笔两千块不是我刷的",
+            details={"amount": 2000.0},
+        )
+    ]
+    assert events == [
+        SlotSet("ticket_description", None),
+        SlotSet("ticket_category", None),
+        SlotSet("ticket_id", "T2611230001"),
+    ]
+    message = dispatcher.messages[0]
+    assert (message["response"], message["ticket_id"], message["sla_due"]) == (
+        "utter_ticket_created_dispute",
+        "T2611230001",
+        "11月25日 12:00",
+    )
+
+
+async def test_ticket_service_down(dispatcher, caplog) -> None:
+    tracker = make_tracker(
+        [user_event("投诉", "inform", C1001)],
+        slots={"ticket_category": "complaint", "ticket_description": "太慢了吧"},
+    )
+
+    events = await TicketAction(FakeTicketClient(error=TicketError("down"))).run(dispatcher, tracker, {})
+
+    assert events == [SlotSet("ticket_description", None), SlotSet("ticket_category", None)]
+    assert responses(dispatcher) == ["utter_ticket_failed"]
+    assert "conv-42" in caplog.text
+
+
+async def test_status_by_id(dispatcher) -> None:
+    tracker = make_tracker(
+        [user_event("T2611230001进度", "query_ticket_status", C1001, entities={"ticket_id": "T2611230001"})]
+    )
+
+    events = await ActionTicketStatus(FakeTicketClient([_ticket()])).run(dispatcher, tracker, {})
+
+    assert events == [SlotSet("ticket_id", "T2611230001")]
+    message = dispatcher.messages[0]
+    assert (message["response"], message["status"], message["category"], message["created"]) == (
+        "utter_ticket_status",
+        "处理中",
+        "投诉",
+        "11月23日 10:30",
+    )
+
+
+async def test_status_of_the_latest(dispatcher) -> None:
+    client = FakeTicketClient([_ticket("T2611230009"), _ticket("T2611230001")])
+    tracker = make_tracker([user_event("我的投诉怎么样了", "query_ticket_status", C1001)])
+
+    await ActionTicketStatus(client).run(dispatcher, tracker, {})
+
+    assert dispatcher.messages[0]["ticket_id"] == "T2611230009"
+
+
+async def test_someone_elses_ticket_is_not_found(dispatcher) -> None:
+    client = FakeTicketClient([_ticket(customer_id="C1003")])
+    tracker = make_tracker(
+        [user_event("T2611230001", "query_ticket_status", C1001, entities={"ticket_id": "T2611230001"})]
+    )
+
+    await ActionTicketStatus(client).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_ticket_not_found"]
+
+
+async def test_no_tickets_yet(dispatcher) -> None:
+    await ActionTicketStatus(FakeTicketClient()).run(
+        dispatcher, make_tracker([user_event("工单进度", "query_ticket_status", C1001)]), {}
+    )
+
+    assert responses(dispatcher) == ["utter_no_tickets"]
+
+
+async def test_callback_ticket(dispatcher) -> None:
+    client = FakeTicketClient()
+    tracker = make_tracker(
+        [user_event("明天上午回电", "inform", C1001)],
+        slots={"callback_note": "明天上午回电", "pending_offer": "callback"},
+    )
+
+    events = await ActionFileCallback(client).run(dispatcher, tracker, {})
+
+    assert client.created[0].category is TicketCategory.callback
+    assert events[:2] == [SlotSet("callback_note", None), SlotSet("pending_offer", None)]
+    assert responses(dispatcher) == ["utter_ticket_created_callback"]
+
+
+async def test_declining_an_offer_clears_it(dispatcher) -> None:
+    events = await ActionDeclineOffer().run(dispatcher, make_tracker([]), {})
+
+    assert events == [SlotSet("pending_offer", None)]
+    assert responses(dispatcher) == ["utter_anything_else"]
+
+
+def test_times_are_shown_in_beijing_time() -> None:
+    assert format_time("2026-11-23T16:05:00+00:00") == "11月24日 00:05"
+    assert format_time("not a time") == "not a time"
