@@ -15,5 +15,5 @@ done
 
 "$ROOT/scripts/train.sh"
 log "evaluating (baseline trains first when its inputs changed; log: $LOG_DIR/baseline_train.log)"
-"$RASA_VENV/bin/python" -m bot.evaluation --heldout data/heldout/nlu_heldout.yml \
+"$RASA_VENV/bin/python" -m bot.evaluation --heldout tests/nlu/heldout.yml \
   ${tsv_args[@]+"${tsv_args[@]}"} --out "$VAR_DIR/eval"

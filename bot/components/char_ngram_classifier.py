@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+_MODEL_FILE = "char_ngram_classifier.joblib"
+
+
+def _given_tokens(tokens: list[str]) -> list[str]:
+    # Module-level so the fitted vectorizer can be pickled into the model.
+    return tokens
+
+
+def _words(message: Message) -> list[str]:
+    return [token.text for token in message.get(TOKENS_NAMES[TEXT]) or []]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
+    """Logistic regression over character n-gram TF-IDF of the normalised text, plus keyword concepts.
+
+    On real customer wording it generalises better than DIET trained on the same few thousand examples:
+    Chinese intent is carried by short character sequences (挂失, 解冻, 盗刷) wherever jieba splits them,
+    and a linear model cannot memorise the templates of the training data the way a transformer does.
+    The ``regex`` entries of the training data become binary keyword-concept features.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # character n-gram lengths of the TF-IDF features
+            "min_ngram": 1,
+            "max_ngram": 3,
+            # inverse regularisation strength of the logistic regression
+            "C": 20.0,
+            # value of a keyword-concept feature (training-data regex) when it matches; 0 disables them
+            "regex_weight": 0.3,
+            # regex names used as features; entity regexes (card_tail, phone, ...) carry no intent
+            "regex_prefix": "kw_",
+            # also TF-IDF of the tokenizer's words (the banking dictionary keeps 临时额度 whole)
+            "word_features": True,
+            # "balanced" weighs intents by inverse frequency, so big intents (out_of_scope) do not
+            # swallow small ones; None for plain weights
+            "class_weight": "balanced",
+            # intents listed in the ranking
+            "ranking_length": 10,
+        }
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["sklearn", "scipy"]
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        bundle: dict[str, Any] | None = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._bundle = bundle
+        self._patterns = [re.compile(p, re.IGNORECASE) for p in (bundle or {}).get("patterns", [])]
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CharNgramIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CharNgramIntentClassifier:
+        import joblib
+
+        try:
+            with model_storage.read_from(resource) as directory:
+                bundle = joblib.load(Path(directory) / _MODEL_FILE)
+        except ValueError:
+            logger.warning("No trained %s in the model; it will predict nothing.", cls.__name__)
+            bundle = None
+        return cls(config, model_storage, resource, bundle)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        import joblib
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        if len({m.get(INTENT) for m in examples}) < 2:
+            logger.warning("%s needs at least two intents; not trained.", self.__class__.__name__)
+            return self._resource
+        prefix = self._config["regex_prefix"]
+        patterns = [r["pattern"] for r in training_data.regex_features if r["name"].startswith(prefix)]
+        self._patterns = [re.compile(p, re.IGNORECASE) for p in patterns]
+
+        vectorizer = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=(self._config["min_ngram"], self._config["max_ngram"]),
+            sublinear_tf=True,
+        )
+        vectorizer.fit([m.get(TEXT) for m in examples])
+        self._bundle = {"vectorizer": vectorizer, "patterns": patterns, "words": None}
+        if self._config["word_features"]:
+            words = TfidfVectorizer(analyzer=_given_tokens, sublinear_tf=True)
+            self._bundle["words"] = words.fit([_words(m) for m in examples])
+        model = LogisticRegression(
+            C=self._config["C"], max_iter=3000, class_weight=self._config["class_weight"]
+        )
+        model.fit(self._features(examples), [m.get(INTENT) for m in examples])
+        self._bundle["model"] = model
+
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self._bundle, Path(directory) / _MODEL_FILE)
+        return self._resource
+
+    def _features(self, messages: list[Message]) -> Any:
+        import scipy.sparse as sp
+
+        texts = [m.get(TEXT) for m in messages]
+        blocks = [self._bundle["vectorizer"].transform(texts)]
+        weight = self._config["regex_weight"]
+        if self._patterns and weight:
+            blocks.append(
+                sp.csr_matrix([[weight if p.search(text) else 0.0 for p in self._patterns] for text in texts])
+            )
+        if self._bundle.get("words") is not None:
+            blocks.append(self._bundle["words"].transform([_words(m) for m in messages]))
+        return sp.hstack(blocks).tocsr()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if not self._bundle or "model" not in self._bundle:
+            return messages
+        model = self._bundle["model"]
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            probabilities = model.predict_proba(self._features([message]))[0]
+            order = probabilities.argsort()[::-1][: self._config["ranking_length"]]
+            ranking = [
+                {INTENT_NAME_KEY: str(model.classes_[i]), PREDICTED_CONFIDENCE_KEY: float(probabilities[i])}
+                for i in order
+            ]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages

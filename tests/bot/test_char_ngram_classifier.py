@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.char_ngram_classifier import CharNgramIntentClassifier
+
+_EXAMPLES = {
+    "report_lost_card": ["我的卡丢了", "卡被偷了", "帮我挂失", "卡找不到了要挂失"],
+    "unfreeze_card": ["帮我解冻", "卡被冻结了怎么解开", "取消挂失", "解挂"],
+    "query_points": ["我有多少积分", "积分怎么兑换", "积分会过期吗", "查积分"],
+}
+
+
+def _training_data() -> TrainingData:
+    examples = [
+        Message(data={"text": text, "intent": intent})
+        for intent, texts in _EXAMPLES.items()
+        for text in texts
+    ]
+    return TrainingData(examples, regex_features=[{"name": "kw_lost", "pattern": "丢|挂失"}])
+
+
+def _classify(classifier: CharNgramIntentClassifier, text: str, tokenizer=None) -> Message:
+    message = Message(data={"text": text})
+    if tokenizer is not None:
+        tokenizer.process([message])
+    classifier.process([message])
+    return message
+
+
+def test_trains_persists_and_predicts(model_storage, resource, execution_context, make_tokenizer) -> None:
+    tokenizer = make_tokenizer()
+    training_data = tokenizer.process_training_data(_training_data())
+    config = CharNgramIntentClassifier.get_default_config()
+    CharNgramIntentClassifier.create(config, model_storage, resource, execution_context).train(training_data)
+
+    loaded = CharNgramIntentClassifier.load(config, model_storage, resource, execution_context)
+    message = _classify(loaded, "积分还剩多少", tokenizer)
+
+    assert message.get("intent")["name"] == "query_points"
+    ranking = message.get("intent_ranking")
+    assert [r["name"] for r in ranking][0] == "query_points"
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+
+
+def test_untrained_model_leaves_messages_alone(model_storage, resource, execution_context) -> None:
+    config = CharNgramIntentClassifier.get_default_config()
+    loaded = CharNgramIntentClassifier.load(config, model_storage, resource, execution_context)
+
+    assert _classify(loaded, "你好").get("intent") is None

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.entity_rules import EntityRules
+
+
+@pytest.fixture(scope="module")
+def rules() -> EntityRules:
+    return EntityRules(today=lambda: date(2026, 11, 23))
+
+
+def _found(rules: EntityRules, text: str) -> list[tuple[str, int, int, object]]:
+    return [(e.entity, e.start, e.end, e.value) for e in rules.extract(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("尾号1234的卡丢了", [("card_tail", 2, 6, "1234")]),
+        ("卡号后四位是0318", [("card_tail", 6, 10, "0318")]),
+        ("7135这张", [("card_tail", 0, 4, "7135")]),
+        ("5678", [("card_tail", 0, 4, "5678")]),
+        ("我的手机是13512345678", [("phone", 5, 16, "13512345678")]),
+        ("+86 138-1234-5678", [("phone", 4, 17, "13812345678")]),
+        ("验证码是583920", [("verification_code", 4, 10, "583920")]),
+        ("583920", [("verification_code", 0, 6, "583920")]),
+        ("工单t20261101001进度", [("ticket_id", 2, 14, "T20261101001")]),
+    ],
+)
+def test_digit_entities(rules: EntityRules, text: str, expected: list) -> None:
+    assert _found(rules, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("两千块", [("amount", 0, 2, 2000)]),
+        ("5千元", [("amount", 0, 2, 5000)]),
+        ("一万二", [("amount", 0, 3, 12000)]),
+        ("金额1299.5", [("amount", 2, 8, 1299.5)]),
+        ("大概800块钱", [("amount", 2, 5, 800)]),
+        ("额度提到5万", [("amount", 4, 6, 50000)]),
+        ("分12期", []),
+        ("消费了3次", []),
+    ],
+)
+def test_amounts(rules: EntityRules, text: str, expected: list) -> None:
+    assert _found(rules, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("本月", [("date", 0, 2, "2026-11")]),
+        ("上个月的账单", [("date", 0, 3, "2026-10")]),
+        ("3月5号那笔", [("date", 0, 4, "2026-03-05")]),
+        ("十月的账单", [("date", 0, 2, "2026-10")]),
+        ("2026年3月5日", [("date", 0, 9, "2026-03-05")]),
+        ("2026-02-30", []),
+        ("昨天的", [("date", 0, 2, "2026-11-22")]),
+        ("上周", [("date", 0, 2, "2026-W47")]),
+        ("5号那笔", [("date", 0, 2, "2026-11-05")]),
+        ("28号那笔", [("date", 0, 3, "2026-10-28")]),
+        ("1月的流水", [("date", 0, 2, "2026-01")]),
+    ],
+)
+def test_dates(rules: EntityRules, text: str, expected: list) -> None:
+    assert _found(rules, text) == expected
+
+
+def test_longest_card_type_wins(rules: EntityRules) -> None:
+    assert _found(rules, "我的白金卡额度提到5万") == [
+        ("card_type", 2, 5, "platinum"),
+        ("amount", 9, 11, 50000),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("是金卡", "gold"), ("普卡那张", "standard"), ("钻石卡", "diamond"), ("借记卡", "debit")],
+)
+def test_card_types(rules: EntityRules, text: str, value: str) -> None:
+    [(entity, *_rest, found)] = _found(rules, text)
+    assert (entity, found) == ("card_type", value)
+
+
+def test_angry_emotion(rules: EntityRules) -> None:
+    assert _found(rules, "气死我了，什么垃圾银行") == [
+        ("emotion", 0, 4, "angry"),
+        ("emotion", 7, 9, "angry"),
+    ]
+
+
+def test_case_insensitive_abuse(rules: EntityRules) -> None:
+    assert _found(rules, "TMD") == [("emotion", 0, 3, "angry")]
+
+
+@pytest.mark.parametrize("text", ["密码是123456", "你好", "积分能换什么", ""])
+def test_no_entities(rules: EntityRules, text: str) -> None:
+    assert _found(rules, text) == []
+
+
+def test_ticket_digits_are_not_an_amount(rules: EntityRules) -> None:
+    assert [e.entity for e in rules.extract("单号T20261020017还没处理")] == ["ticket_id"]
+
+
+def test_offsets_index_into_the_text(rules: EntityRules) -> None:
+    text = "尾号4411的白金卡昨天被刷了3000元，手机13912345678"
+    for entity in rules.extract(text):
+        assert text[entity.start : entity.end] == entity.text
