@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -46,6 +47,21 @@ class BackendAction(Action, ABC):
         except BackendError:
             backend_failed(dispatcher, tracker)
         return None
+
+
+class CustomerReadAction(BackendAction, ABC):
+    """An action that answers from the customer's record: loading it (and apologising) is done once here."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        customer = await self.load_customer(dispatcher, tracker)
+        if customer is not None:
+            self.answer(dispatcher, tracker, customer)
+        return []
+
+    @abstractmethod
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer: Customer) -> None: ...
 
 
 def backend_failed(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.account import BackendAction, format_amount
-from actions.backends.base import Transaction
+from actions.account import CustomerReadAction, format_amount
+from actions.backends.base import Customer, Transaction
 from actions.knowledge import get_knowledge
 
 MAX_TRANSACTIONS = 5
@@ -49,16 +49,11 @@ def _number(value: Any) -> float | None:
         return None
 
 
-class ActionQueryBill(BackendAction):
+class ActionQueryBill(CustomerReadAction):
     def name(self) -> str:
         return "action_query_bill"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        customer = await self.load_customer(dispatcher, tracker)
-        if customer is None:
-            return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer: Customer) -> None:
         tail = tracker.get_slot("card_tail")
         wanted = latest_entity(tracker, "date")
         bills = [bill for bill in customer.bills if tail is None or bill.card_tail == tail]
@@ -66,7 +61,7 @@ class ActionQueryBill(BackendAction):
             bills = [bill for bill in bills if bill.period.startswith(str(wanted)[:7])]
         if not bills:
             dispatcher.utter_message(response="utter_no_bill")
-            return []
+            return
         bill = max(bills, key=lambda b: b.period)
         remaining = max(bill.amount_due - bill.paid, 0.0)
         dispatcher.utter_message(
@@ -79,26 +74,20 @@ class ActionQueryBill(BackendAction):
             minimum_payment=format_amount(bill.minimum_payment),
             remaining=format_amount(remaining),
         )
-        return []
 
 
-class ActionQueryTransactions(BackendAction):
+class ActionQueryTransactions(CustomerReadAction):
     def name(self) -> str:
         return "action_query_transactions"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        customer = await self.load_customer(dispatcher, tracker)
-        if customer is None:
-            return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer: Customer) -> None:
         on = latest_entity(tracker, "date")
         amount = _number(latest_entity(tracker, "amount"))
         tail = latest_entity(tracker, "card_tail")
         found = filter_transactions(customer.transactions, on=on, amount=amount, tail=tail)
         if not found:
             dispatcher.utter_message(response="utter_no_transactions")
-            return []
+            return
         line = get_knowledge().formats["transaction_line"]
         lines = "\n".join(
             line.format(
@@ -110,19 +99,13 @@ class ActionQueryTransactions(BackendAction):
         dispatcher.utter_message(
             response=response, count=len(found), shown=min(len(found), MAX_TRANSACTIONS), lines=lines
         )
-        return []
 
 
-class ActionQueryPoints(BackendAction):
+class ActionQueryPoints(CustomerReadAction):
     def name(self) -> str:
         return "action_query_points"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        customer = await self.load_customer(dispatcher, tracker)
-        if customer is None:
-            return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer: Customer) -> None:
         points = customer.points
         if points.expiring and points.expiring_on:
             dispatcher.utter_message(
@@ -133,4 +116,3 @@ class ActionQueryPoints(BackendAction):
             )
         else:
             dispatcher.utter_message(response="utter_points", balance=points.balance)
-        return []

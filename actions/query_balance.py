@@ -1,24 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.account import BackendAction, format_amount
-from actions.backends.base import CardStatus
+from actions.account import CustomerReadAction, format_amount
+from actions.backends.base import CardStatus, Customer
 
 
-class ActionQueryBalance(BackendAction):
+class ActionQueryBalance(CustomerReadAction):
     def name(self) -> str:
         return "action_query_balance"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        customer = await self.load_customer(dispatcher, tracker)
-        if customer is None:
-            return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer: Customer) -> None:
         tail = tracker.get_slot("card_tail")
         cards = [
             card
@@ -27,7 +20,7 @@ class ActionQueryBalance(BackendAction):
         ]
         if not cards:
             dispatcher.utter_message(response="utter_card_not_found", card_tail=tail)
-            return []
+            return
         for card in cards:
             dispatcher.utter_message(
                 response="utter_balance",
@@ -36,4 +29,3 @@ class ActionQueryBalance(BackendAction):
                 available=format_amount(card.available_credit),
                 limit=format_amount(card.credit_limit),
             )
-        return []
