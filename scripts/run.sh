@@ -23,7 +23,8 @@ PY
 
 pids=()
 stop_all() {
-  trap - INT TERM EXIT
+  # A closed terminal or pipe must not kill this script halfway through stopping the services.
+  trap - INT TERM EXIT; trap '' PIPE HUP
   log "stopping"
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -57,6 +58,7 @@ cat <<TXT
   System ready.
   Web chat (customers):        $HANDOFF_API_URL/
   Agent console (agents):      $HANDOFF_API_URL/agent      demo logins: see README (password demo1234)
+  Supervisor view:             $HANDOFF_API_URL/supervisor (login: supervisor)
   Handoff API docs:            $HANDOFF_API_URL/docs
   Rasa server:                 $RASA_URL
   Redis:                       $REDIS_URL
