@@ -117,6 +117,7 @@ class Dispatcher:
 
     async def _run(self, wakeup: asyncio.Event) -> None:
         """The background loop of one process: on a wake-up (new work or a free agent) or every tick."""
+        next_sweep = 0.0
         while not self._stopping:
             # asyncio.timeout, not wait_for: in Python 3.11 wait_for can swallow the cancellation at shutdown.
             with contextlib.suppress(TimeoutError):
@@ -124,7 +125,11 @@ class Dispatcher:
                     await wakeup.wait()
             wakeup.clear()
             try:
-                await self.expire_waits()
+                # Timeouts are swept once a tick, not on every wake-up: under a burst of handoffs each
+                # wake-up would cost a Redis round trip for nothing.
+                if time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + self._tick_seconds
+                    await self.expire_waits()
                 await self.assign_round()
             except Exception:  # noqa: BLE001 - the loop must outlive a Redis blip or a bug in one round
                 logger.exception("dispatcher round failed; retrying on the next tick")

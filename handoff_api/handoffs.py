@@ -18,10 +18,10 @@ from handoff_api.exceptions import (
     UnknownTransferTarget,
 )
 from handoff_api.lua_scripts import EndWaitResult, EnqueueResult
-from handoff_api.queue_status import announce_queued, push_queue_updates, queue_figures
+from handoff_api.queue_status import announce_queued, group_pace, push_queue_updates, queue_figures
 from handoff_api.routing import choose_group, deadline
 from handoff_api.routing_policy import anyone_could_serve
-from handoff_api.routing_snapshot import online_seats, waiting
+from handoff_api.routing_snapshot import online_workers, seat, waiting
 from handoff_api.schemas import (
     ConversationStatus,
     HandoffRequest,
@@ -30,6 +30,7 @@ from handoff_api.schemas import (
     TransferIn,
 )
 from handoff_api.states import ConversationState, HandoffOutcome, HandoffStatus, MessageRole, PresenceStatus
+from handoff_api.wait_estimate import estimate_wait_seconds
 
 
 def wake_dispatcher(ctx: AppContext) -> None:
@@ -55,30 +56,34 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
     now = time.time()
     target = deadline(ctx.routing, tier=conversation.tier, enqueued_at=now)
     candidate = waiting(ctx, conversation, group=group, deadline=target)
-    seats = await online_seats(ctx, with_load=False)
+    online = await online_workers(ctx)
+    # Seats are made lazily: the check stops at the first online agent who could serve.
     if not ctx.routing.is_open(datetime.fromtimestamp(now, UTC)) or not anyone_could_serve(
-        ctx.routing, candidate, seats
+        ctx.routing, candidate, (seat(agent) for agent in online)
     ):
         await ctx.redis.hincrby(ctx.conversations.keys.reason_counts(), request.reason, 1)
         return await _no_agent(ctx, conversation, group, now)
-    result = await ctx.scripts.enqueue(
+    # The script also counts the reason and reads the position and pace: the hot path is three round trips.
+    enqueued = await ctx.scripts.enqueue(
         conversation.id,
         group=group,
         deadline=target,
         enqueued_at=now,
         timeout_at=now + ctx.routing.queue_timeout_seconds,
         packet_json=request.model_copy(update={"tier": conversation.tier}).model_dump_json(),
+        reason=request.reason,
     )
-    # A repeated request leaves the conversation in the group it was first queued for.
-    queued_group = (await ctx.conversations.get(conversation.id)).group or group
-    if result is EnqueueResult.QUEUED:
-        await ctx.redis.hincrby(ctx.conversations.keys.reason_counts(), request.reason, 1)
-        position, estimate = await announce_queued(ctx, conversation.id, queued_group)
-        wake_dispatcher(ctx)
+    if enqueued.position is None:  # still waiting in the group an earlier request chose
+        position, estimate = await queue_figures(ctx, conversation.id, enqueued.group)
     else:
-        position, estimate = await queue_figures(ctx, conversation.id, queued_group)
+        position = enqueued.position
+        pace = group_pace(ctx, enqueued.group, observed=enqueued.assign_interval, online=online)
+        estimate = estimate_wait_seconds(position=position, seconds_per_assignment=pace)
+    if enqueued.result is EnqueueResult.QUEUED and position is not None and estimate is not None:
+        await announce_queued(ctx, conversation.id, enqueued.group, position=position, estimate=estimate)
+        wake_dispatcher(ctx)
     return HandoffResult(
-        status=HandoffStatus.QUEUED, group=queued_group, position=position, estimated_wait_seconds=estimate
+        status=HandoffStatus.QUEUED, group=enqueued.group, position=position, estimated_wait_seconds=estimate
     )
 
 
@@ -190,7 +195,9 @@ async def _transfer_to_group(
         timeout_at=now + ctx.routing.queue_timeout_seconds,
         note=body.note,
     )
-    await announce_queued(ctx, conversation.id, body.group)
+    position, estimate = await queue_figures(ctx, conversation.id, body.group)
+    if position is not None and estimate is not None:
+        await announce_queued(ctx, conversation.id, body.group, position=position, estimate=estimate)
 
 
 async def set_presence(ctx: AppContext, agent: Agent, status: PresenceStatus) -> None:

@@ -1,5 +1,6 @@
 """Typed wrappers over the Lua scripts in lua/: return codes become results or domain exceptions."""
 
+from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
@@ -23,9 +24,22 @@ _LUA_DIR = Path(__file__).parent / "lua"
 _OUTCOME_PRELUDE = (_LUA_DIR / "lib" / "outcome.lua").read_text()
 
 
+def load_script(redis: Redis, name: str, *, prelude: str = "") -> AsyncScript:
+    # register_script sends EVALSHA and falls back to loading the script once when Redis lacks it.
+    return redis.register_script(prelude + (_LUA_DIR / name).read_text())
+
+
 class EnqueueResult(IntEnum):
     QUEUED = 1
     ALREADY_QUEUED = 0
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    result: EnqueueResult
+    group: str  # where it waits: a repeated request leaves it in the group it was first queued for
+    position: int | None  # 1-based; None when it waits in another group than the request asked for
+    assign_interval: float | None  # that group's moving average of seconds per assignment, if any yet
 
 
 class EndWaitResult(IntEnum):
@@ -45,9 +59,7 @@ class LuaScripts:
         self._keys = keys
 
         def load(name: str, *, records_outcome: bool = False) -> AsyncScript:
-            source = (_LUA_DIR / name).read_text()
-            # register_script sends EVALSHA and falls back to loading the script once when Redis lacks it.
-            return redis.register_script(_OUTCOME_PRELUDE + source if records_outcome else source)
+            return load_script(redis, name, prelude=_OUTCOME_PRELUDE if records_outcome else "")
 
         self._enqueue = load("enqueue.lua")
         self._claim = load("claim.lua", records_outcome=True)
@@ -66,17 +78,34 @@ class LuaScripts:
         enqueued_at: float,
         timeout_at: float,
         packet_json: str,
-    ) -> EnqueueResult:
-        code = await self._enqueue(
+        reason: str,
+    ) -> Enqueued:
+        reply = await self._enqueue(
             keys=[
                 self._keys.conversation(conversation_id),
                 self._keys.queue(group),
                 self._keys.queue_timeouts(),
+                self._keys.group_stats(group),
+                self._keys.reason_counts(),
             ],
-            args=[conversation_id, group, repr(deadline), repr(enqueued_at), packet_json, repr(timeout_at)],
+            args=[
+                conversation_id,
+                group,
+                repr(deadline),
+                repr(enqueued_at),
+                packet_json,
+                repr(timeout_at),
+                reason,
+            ],
         )
-        _raise_for(code, {-1: ConversationNotFound, -2: ConversationWithAgent})
-        return EnqueueResult(code)
+        _raise_for(reply[0], {-1: ConversationNotFound, -2: ConversationWithAgent})
+        code, queued_group, position, interval = reply
+        return Enqueued(
+            result=EnqueueResult(code),
+            group=queued_group,
+            position=position,
+            assign_interval=float(interval) if interval is not None else None,
+        )
 
     async def claim(
         self,

@@ -34,6 +34,18 @@ def _decode(entry_id: str, fields: dict[str, str]) -> MessagePublic:
     )
 
 
+def _fields(
+    role: MessageRole, text: str, buttons: Iterable[Button], meta: dict[str, Any] | None
+) -> dict[str, str]:
+    return {
+        "role": role.value,
+        "text": text,
+        "buttons": json.dumps([button.model_dump() for button in buttons], ensure_ascii=False),
+        "ts": repr(time.time()),
+        "meta": json.dumps(meta or {}, ensure_ascii=False),
+    }
+
+
 class MessageStore:
     def __init__(self, redis: Redis, keys: RedisKeys) -> None:
         self._redis = redis
@@ -48,15 +60,16 @@ class MessageStore:
         buttons: Iterable[Button] = (),
         meta: dict[str, Any] | None = None,
     ) -> MessagePublic:
-        fields = {
-            "role": role.value,
-            "text": text,
-            "buttons": json.dumps([button.model_dump() for button in buttons], ensure_ascii=False),
-            "ts": repr(time.time()),
-            "meta": json.dumps(meta or {}, ensure_ascii=False),
-        }
+        fields = _fields(role, text, buttons, meta)
         entry_id = await self._redis.xadd(self._keys.messages(conversation_id), fields)
         return _decode(entry_id, fields)
+
+    async def append_system_notes(self, notes: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+        """System messages (conversation id, text, meta) to several conversations in one round trip."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for conversation_id, text, meta in notes:
+                pipe.xadd(self._keys.messages(conversation_id), _fields(MessageRole.SYSTEM, text, (), meta))
+            await pipe.execute()
 
     async def read_after(
         self, conversation_id: str, last_id: str = START, count: int = 1000

@@ -1,10 +1,13 @@
 """What a waiting customer is told: their position and estimated wait, pushed as system messages."""
 
+from collections.abc import Iterable
+
 from redis.asyncio import Redis
 
-from handoff_api.agents import agents_serving
+from handoff_api.agents import Agent
 from handoff_api.context import AppContext
 from handoff_api.redis_keys import RedisKeys
+from handoff_api.routing_snapshot import online_workers
 from handoff_api.states import MessageRole
 from handoff_api.wait_estimate import estimate_wait_seconds, seconds_per_assignment
 
@@ -14,13 +17,18 @@ async def observed_assign_interval(redis: Redis, keys: RedisKeys, group: str) ->
     return float(value) if value is not None else None
 
 
-async def _seconds_per_assignment(ctx: AppContext, group: str) -> float:
-    online = await ctx.presence.online([agent.username for agent in agents_serving(ctx.agents, group)])
+def group_pace(ctx: AppContext, group: str, *, observed: float | None, online: Iterable[Agent]) -> float:
+    """Seconds per assignment in a group: observed, or before any assignment, guessed from who is online."""
     return seconds_per_assignment(
-        observed=await observed_assign_interval(ctx.redis, ctx.conversations.keys, group),
-        online_agents=len(online),
+        observed=observed,
+        online_agents=sum(agent.serves(group) for agent in online),
         default_assign_seconds=ctx.routing.average_assign_seconds,
     )
+
+
+async def _read_group_pace(ctx: AppContext, group: str) -> float:
+    observed = await observed_assign_interval(ctx.redis, ctx.conversations.keys, group)
+    return group_pace(ctx, group, observed=observed, online=await online_workers(ctx))
 
 
 async def queue_figures(ctx: AppContext, conversation_id: str, group: str) -> tuple[int | None, int | None]:
@@ -28,7 +36,7 @@ async def queue_figures(ctx: AppContext, conversation_id: str, group: str) -> tu
     position = await ctx.conversations.queue_position(conversation_id, group)
     if position is None:
         return None, None
-    pace = await _seconds_per_assignment(ctx, group)
+    pace = await _read_group_pace(ctx, group)
     return position, estimate_wait_seconds(position=position, seconds_per_assignment=pace)
 
 
@@ -42,28 +50,27 @@ def _status_meta(event: str, group: str, position: int, estimate: int) -> dict[s
     }
 
 
-async def announce_queued(ctx: AppContext, conversation_id: str, group: str) -> tuple[int | None, int | None]:
-    position, estimate = await queue_figures(ctx, conversation_id, group)
-    if position is not None and estimate is not None:
-        await ctx.messages.append(
-            conversation_id,
-            MessageRole.SYSTEM,
-            f"正在为您转接人工客服（{ctx.routing.groups[group].label}），当前排队第 {position} 位，"
-            f"预计等待约 {estimate} 秒。",
-            meta=_status_meta("queued", group, position, estimate),
-        )
-    return position, estimate
+async def announce_queued(
+    ctx: AppContext, conversation_id: str, group: str, *, position: int, estimate: int
+) -> None:
+    await ctx.messages.append(
+        conversation_id,
+        MessageRole.SYSTEM,
+        f"正在为您转接人工客服（{ctx.routing.groups[group].label}），当前排队第 {position} 位，"
+        f"预计等待约 {estimate} 秒。",
+        meta=_status_meta("queued", group, position, estimate),
+    )
 
 
 async def push_queue_updates(ctx: AppContext, group: str) -> None:
     """Tell the first waiting customers of a group their new figures after the queue moved."""
     ids = await ctx.conversations.queued_ids(group, ctx.routing.queue_status_push_limit)
-    pace = await _seconds_per_assignment(ctx, group)
+    if not ids:
+        return
+    pace = await _read_group_pace(ctx, group)
+    updates = []
     for position, conversation_id in enumerate(ids, start=1):
         estimate = estimate_wait_seconds(position=position, seconds_per_assignment=pace)
-        await ctx.messages.append(
-            conversation_id,
-            MessageRole.SYSTEM,
-            f"您当前排队第 {position} 位，预计等待约 {estimate} 秒。",
-            meta=_status_meta("queue_update", group, position, estimate),
-        )
+        text = f"您当前排队第 {position} 位，预计等待约 {estimate} 秒。"
+        updates.append((conversation_id, text, _status_meta("queue_update", group, position, estimate)))
+    await ctx.messages.append_system_notes(updates)

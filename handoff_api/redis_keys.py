@@ -28,6 +28,11 @@ class RedisKeys:
         # String with TTL: the agent's PresenceStatus; expires when the console stops calling the API.
         return f"{self.prefix}agent:{username}:presence"
 
+    def online_agents(self) -> str:
+        # Sorted set: usernames of online agents scored by the time their presence expires; kept in step
+        # with agent_presence by lua/set_presence.lua.
+        return f"{self.prefix}agents_online"
+
     def queue_timeouts(self) -> str:
         # Sorted set: every queued conversation id, scored by the time its wait ends as wait_timeout;
         # whichever API process is alive sweeps it.

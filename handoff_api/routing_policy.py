@@ -73,12 +73,12 @@ def candidates(config: RoutingConfig, waiting: Waiting, seats: Sequence[Seat], n
     return eligible
 
 
-def anyone_could_serve(config: RoutingConfig, waiting: Waiting, seats: Sequence[Seat]) -> bool:
-    """Whether an online seat could ever take the conversation (busy or not): otherwise it is no_agent."""
+def anyone_could_serve(config: RoutingConfig, waiting: Waiting, seats: Iterable[Seat]) -> bool:
+    """Whether an online seat could ever take the conversation (busy or not): otherwise it is no_agent.
+
+    One pass that stops at the first match, so seats may be produced lazily."""
     groups = set(allowed_groups(config, waiting, now=waiting.deadline + 1))
-    return _secretary_seat(waiting, seats) is not None or any(
-        not seat.groups.isdisjoint(groups) for seat in seats
-    )
+    return any(seat.username == waiting.secretary or not seat.groups.isdisjoint(groups) for seat in seats)
 
 
 def plan_assignments(

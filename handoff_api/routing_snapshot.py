@@ -1,5 +1,6 @@
 """The routing policy's view of the shared state: online seats with their load, and waiting conversations."""
 
+from handoff_api.agents import Agent
 from handoff_api.context import AppContext
 from handoff_api.conversations import Conversation
 from handoff_api.routing_policy import Seat, Waiting
@@ -11,21 +12,28 @@ LOOKAHEAD_PER_FREE_SEAT = 3
 MIN_LOOKAHEAD = 10
 
 
-async def online_seats(ctx: AppContext, *, with_load: bool = True) -> list[Seat]:
-    workers = [agent for agent in ctx.agents.values() if agent.role is AgentRole.AGENT]
-    online = set(await ctx.presence.online([agent.username for agent in workers]))
-    workers = [agent for agent in workers if agent.username in online]
-    loads = await ctx.conversations.loads([agent.username for agent in workers]) if with_load else {}
+async def online_workers(ctx: AppContext) -> list[Agent]:
+    """Agents (not supervisors) online now, in directory order."""
+    online = await ctx.presence.online_usernames()
     return [
-        Seat(
-            username=agent.username,
-            level=agent.level,
-            groups=frozenset(agent.groups),
-            capacity=agent.capacity,
-            load=loads.get(agent.username, 0),
-        )
-        for agent in workers
+        agent for agent in ctx.agents.values() if agent.role is AgentRole.AGENT and agent.username in online
     ]
+
+
+def seat(agent: Agent, load: int = 0) -> Seat:
+    return Seat(
+        username=agent.username,
+        level=agent.level,
+        groups=frozenset(agent.groups),
+        capacity=agent.capacity,
+        load=load,
+    )
+
+
+async def online_seats(ctx: AppContext) -> list[Seat]:
+    workers = await online_workers(ctx)
+    loads = await ctx.conversations.loads([agent.username for agent in workers])
+    return [seat(agent, loads[agent.username]) for agent in workers]
 
 
 def waiting(ctx: AppContext, conversation: Conversation, *, group: str, deadline: float) -> Waiting:

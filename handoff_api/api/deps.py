@@ -1,4 +1,8 @@
-"""Injected dependencies as Annotated aliases."""
+"""Injected dependencies as Annotated aliases.
+
+Those that do no blocking I/O are `async def`: FastAPI runs a plain `def` dependency in its thread pool, a
+thread hop that cost more than the whole of a handoff request's own work.
+"""
 
 import hmac
 from collections.abc import Iterator
@@ -17,7 +21,7 @@ from handoff_api.exceptions import InvalidServiceToken, InvalidToken, NotASuperv
 from handoff_api.states import AgentRole
 
 
-def get_context(connection: HTTPConnection) -> AppContext:
+async def get_context(connection: HTTPConnection) -> AppContext:
     return connection.app.state.context
 
 
@@ -34,7 +38,7 @@ SessionDep = Annotated[Session, Depends(get_db)]
 _bearer = HTTPBearer(auto_error=False)
 
 
-def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+async def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     if credentials is None:
         raise InvalidToken
     return credentials.credentials
@@ -64,7 +68,7 @@ async def current_agent(ctx: ContextDep, token: TokenDep) -> Agent:
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
 
 
-def current_supervisor(agent: CurrentAgent) -> Agent:
+async def current_supervisor(agent: CurrentAgent) -> Agent:
     if agent.role is not AgentRole.SUPERVISOR:
         raise NotASupervisor
     return agent
@@ -73,7 +77,7 @@ def current_supervisor(agent: CurrentAgent) -> Agent:
 CurrentSupervisor = Annotated[Agent, Depends(current_supervisor)]
 
 
-def check_service_token(ctx: ContextDep, x_service_token: Annotated[str, Header()] = "") -> None:
+async def check_service_token(ctx: ContextDep, x_service_token: Annotated[str, Header()] = "") -> None:
     if not hmac.compare_digest(x_service_token.encode(), ctx.settings.SERVICE_TOKEN.encode()):
         raise InvalidServiceToken
 

@@ -1,7 +1,7 @@
 """The Lua scripts against the real Redis, under concurrency."""
 
 import asyncio
-import json
+from collections.abc import Awaitable
 
 import pytest
 from redis.asyncio import Redis
@@ -14,17 +14,25 @@ from handoff_api.exceptions import (
     ConversationWithAgent,
     NotAssigned,
 )
-from handoff_api.lua_scripts import EnqueueResult, LuaScripts
+from handoff_api.lua_scripts import Enqueued, EnqueueResult, LuaScripts
 from handoff_api.redis_keys import RedisKeys
 from handoff_api.states import ConversationState, CustomerTier
+
+REASON = "explicit_request"
 
 
 async def _queued(store: ConversationStore, scripts: LuaScripts, conversation_id: str) -> None:
     await store.create(conversation_id, customer_id="C1001", tier=CustomerTier.STANDARD)
-    result = await scripts.enqueue(
-        conversation_id, group="general", deadline=100.0, enqueued_at=0.0, timeout_at=600.0, packet_json="{}"
+    enqueued = await scripts.enqueue(
+        conversation_id,
+        group="general",
+        deadline=100.0,
+        enqueued_at=0.0,
+        timeout_at=600.0,
+        packet_json="{}",
+        reason=REASON,
     )
-    assert result is EnqueueResult.QUEUED
+    assert enqueued.result is EnqueueResult.QUEUED
 
 
 async def test_many_concurrent_claims_have_exactly_one_winner(async_redis: Redis, keys: RedisKeys) -> None:
@@ -74,26 +82,52 @@ async def test_claim_in_wrong_group_or_unknown_conversation_fails(
         await scripts.claim("nope", agent="a", group="general", capacity=1, now=1.0)
 
 
-async def test_enqueue_is_idempotent_and_refuses_a_conversation_with_an_agent(
+async def test_enqueue_reports_position_and_pace_and_counts_the_reason_once(
     async_redis: Redis, keys: RedisKeys
 ) -> None:
     store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
-    again = await scripts.enqueue(
-        "c1", group="vip", deadline=5.0, enqueued_at=0.0, timeout_at=600.0, packet_json=json.dumps({})
-    )
-    assert again is EnqueueResult.ALREADY_QUEUED
-    assert (await store.get("c1")).group == "general"
+    await store.create("c2", customer_id="C1002", tier=CustomerTier.STANDARD)
+    await async_redis.hset(keys.group_stats("general"), "assign_interval", "12.5")
 
+    def enqueue(conversation_id: str, group: str, deadline: float) -> Awaitable[Enqueued]:
+        return scripts.enqueue(
+            conversation_id,
+            group=group,
+            deadline=deadline,
+            enqueued_at=0.0,
+            timeout_at=600.0,
+            packet_json="{}",
+            reason=REASON,
+        )
+
+    # An earlier deadline goes ahead of c1 (deadline 100).
+    assert await enqueue("c2", "general", 50.0) == Enqueued(EnqueueResult.QUEUED, "general", 1, 12.5)
+    assert await enqueue("c1", "general", 5.0) == Enqueued(EnqueueResult.ALREADY_QUEUED, "general", 2, 12.5)
+    # Asked again for another group, it stays where it waits, and the script cannot say its position there.
+    assert await enqueue("c1", "vip", 5.0) == Enqueued(EnqueueResult.ALREADY_QUEUED, "general", None, None)
+    assert (await store.get("c1")).group == "general"
+    assert await async_redis.hget(keys.reason_counts(), REASON) == "2"  # c1 and c2, each once
+
+
+async def test_enqueue_refuses_a_conversation_with_an_agent_or_unknown(
+    async_redis: Redis, keys: RedisKeys
+) -> None:
+    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    await _queued(store, scripts, "c1")
     await scripts.claim("c1", agent="a", group="general", capacity=1, now=1.0)
-    with pytest.raises(ConversationWithAgent):
-        await scripts.enqueue(
-            "c1", group="general", deadline=5.0, enqueued_at=0.0, timeout_at=600.0, packet_json="{}"
-        )
-    with pytest.raises(ConversationNotFound):
-        await scripts.enqueue(
-            "nope", group="general", deadline=5.0, enqueued_at=0.0, timeout_at=600.0, packet_json="{}"
-        )
+    for conversation_id, error in (("c1", ConversationWithAgent), ("nope", ConversationNotFound)):
+        with pytest.raises(error):
+            await scripts.enqueue(
+                conversation_id,
+                group="general",
+                deadline=5.0,
+                enqueued_at=0.0,
+                timeout_at=600.0,
+                packet_json="{}",
+                reason=REASON,
+            )
+    assert await async_redis.hget(keys.reason_counts(), REASON) == "1"
 
 
 async def test_release_frees_capacity_once_and_only_for_the_owner(

@@ -19,7 +19,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from handoff_api.core.security import hash_password
+from handoff_api.presence import Presence
 from handoff_api.redis_keys import RedisKeys
+from handoff_api.states import PresenceStatus
 from tests.handoff_api.conftest import PASSWORD, SERVICE_TOKEN, _free_port
 from tests.handoff_api.test_multiprocess import ApiProcess, _login
 
@@ -173,7 +175,7 @@ async def test_redis_restart_loses_no_queued_conversation_or_message(
     redis = Redis.from_url(redis_server.url, decode_responses=True)
     try:
         # An online agent who is already full keeps the queue open (no `no_agent`) but is never assigned.
-        await redis.set(keys.agent_presence("keeper"), "online", ex=600)
+        await Presence(redis, keys, ttl_seconds=600).set_status("keeper", PresenceStatus.ONLINE)
         await redis.sadd(keys.agent_conversations("keeper"), "placeholder")
         async with httpx.AsyncClient(timeout=30) as http:
             await api.wait_ready(http)

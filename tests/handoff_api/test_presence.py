@@ -1,0 +1,41 @@
+"""Presence and its index of online agents against the real Redis."""
+
+import asyncio
+
+from redis.asyncio import Redis
+
+from handoff_api.presence import Presence
+from handoff_api.redis_keys import RedisKeys
+from handoff_api.states import PresenceStatus
+
+
+async def test_statuses_and_the_online_index_agree(async_redis: Redis, keys: RedisKeys) -> None:
+    presence = Presence(async_redis, keys, ttl_seconds=60)
+    await presence.set_status("a", PresenceStatus.ONLINE)
+    await presence.set_status("b", PresenceStatus.AWAY)
+    await presence.touch("c")  # a console calling in with no status yet is online
+    assert await presence.online_usernames() == {"a", "c"}
+    assert await presence.statuses(["a", "b", "c", "d"]) == {
+        "a": PresenceStatus.ONLINE,
+        "b": PresenceStatus.AWAY,
+        "c": PresenceStatus.ONLINE,
+        "d": PresenceStatus.OFFLINE,
+    }
+
+    await presence.touch("b")  # keeps an away agent away
+    await presence.set_status("a", PresenceStatus.OFFLINE)
+    assert await presence.online_usernames() == {"c"}
+    assert (await presence.statuses(["b"]))["b"] is PresenceStatus.AWAY
+
+
+async def test_an_agent_whose_console_went_quiet_drops_out(async_redis: Redis, keys: RedisKeys) -> None:
+    presence = Presence(async_redis, keys, ttl_seconds=1)
+    await presence.set_status("quiet", PresenceStatus.ONLINE)
+    await Presence(async_redis, keys, ttl_seconds=60).set_status("busy", PresenceStatus.ONLINE)
+    assert await presence.online_usernames() == {"quiet", "busy"}
+
+    await asyncio.sleep(1.2)
+    assert await presence.online_usernames() == {"busy"}
+    assert (await presence.statuses(["quiet"]))["quiet"] is PresenceStatus.OFFLINE
+    await presence.touch("quiet")  # back at the console: online again
+    assert await presence.online_usernames() == {"quiet", "busy"}
