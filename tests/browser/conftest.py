@@ -80,9 +80,7 @@ def api(system: RunningSystem) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def open_page(
-    browser: Browser, system: RunningSystem, request: pytest.FixtureRequest
-) -> Iterator[OpenPage]:
+def open_page(browser: Browser, system: RunningSystem, request: pytest.FixtureRequest) -> Iterator[OpenPage]:
     """Opens a page in its own browser context (its own storage, like a separate person's browser)."""
     watched: list[WatchedPage] = []
     contexts = []

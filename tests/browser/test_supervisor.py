@@ -23,8 +23,13 @@ def queue_risk_handoffs(api: httpx.Client, system: RunningSystem, count: int) ->
             "/api/internal/handoffs",
             headers={"X-Service-Token": system.service_token},
             json={
-                "conversation_id": session["conversation_id"], "customer_id": "C1002", "tier": "gold",
-                "intent": "report_lost_card", "reason": "explicit_request", "slots": {}, "verified": False,
+                "conversation_id": session["conversation_id"],
+                "customer_id": "C1002",
+                "tier": "gold",
+                "intent": "report_lost_card",
+                "reason": "explicit_request",
+                "slots": {},
+                "verified": False,
                 "transcript": [{"role": "customer", "text": "我的卡丢了"}],
             },
         )

@@ -21,8 +21,14 @@ READY_LINE = "System ready."
 START_TIMEOUT_S = 600  # first start may build environments and train the model
 # Derived by scripts/lib.sh from ports and VAR_DIR; inherited values (e.g. when scripts/test.sh runs pytest)
 # would point this system at the default ports and folders, so they are dropped and derived anew.
-DERIVED_SETTINGS = ("RASA_URL", "ACTION_ENDPOINT_URL", "HANDOFF_API_URL", "DATABASE_URL", "DEMO_BACKEND_PATH",
-                    "LOG_DIR")
+DERIVED_SETTINGS = (
+    "RASA_URL",
+    "ACTION_ENDPOINT_URL",
+    "HANDOFF_API_URL",
+    "DATABASE_URL",
+    "DEMO_BACKEND_PATH",
+    "LOG_DIR",
+)
 
 
 @dataclass(frozen=True)
@@ -102,8 +108,13 @@ def running_system(var_dir: Path) -> Iterator[RunningSystem]:
     log_path = var_dir / "run.out"
     with open(log_path, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env, stdout=out,
-            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            ["bash", str(ROOT / "scripts" / "run.sh")],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
     try:
         _wait_until_ready(proc, log_path)
@@ -123,7 +134,8 @@ def running_system(var_dir: Path) -> Iterator[RunningSystem]:
 def rasa_tracker(system: RunningSystem, conversation_id: str) -> dict:
     response = httpx.get(
         f"{system.rasa_url}/conversations/{conversation_id}/tracker",
-        params={"token": system.rasa_token}, timeout=10,
+        params={"token": system.rasa_token},
+        timeout=10,
     )
     response.raise_for_status()
     return response.json()

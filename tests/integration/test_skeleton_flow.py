@@ -92,9 +92,7 @@ async def login(api: httpx.AsyncClient, username: str) -> Headers:
 
 
 async def say(api: httpx.AsyncClient, session: Session, text: str) -> None:
-    response = await api.post(
-        f"{session.path}/messages", json={"text": text}, headers=session.headers
-    )
+    response = await api.post(f"{session.path}/messages", json={"text": text}, headers=session.headers)
     assert response.status_code == 201, response.text
 
 
@@ -150,7 +148,8 @@ async def test_handoff_to_an_agent_and_back_to_the_bot(system: RunningSystem, ap
 
         reply = await api.post(
             f"/api/agent/conversations/{conversation_id}/messages",
-            json={"text": "您好，我是贵宾专员，请讲。"}, headers=agent,
+            json={"text": "您好，我是贵宾专员，请讲。"},
+            headers=agent,
         )
         assert reply.status_code == 201, reply.text
         assert (await socket.next_message("agent"))["text"] == "您好，我是贵宾专员，请讲。"
