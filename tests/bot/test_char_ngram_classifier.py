@@ -8,7 +8,7 @@ from bot.components.char_ngram_classifier import CharNgramIntentClassifier
 _EXAMPLES = {
     "report_lost_card": ["我的卡丢了", "卡被偷了", "帮我挂失", "卡找不到了要挂失"],
     "unfreeze_card": ["帮我解冻", "卡被冻结了怎么解开", "取消挂失", "解挂"],
-    "query_points": ["我有多少积分", "积分怎么兑换", "积分会过期吗", "查积分"],
+    "query_points": ["我有多少积分", "积分怎么兑换", "积分会不会过期", "查积分"],
 }
 
 
