@@ -1,5 +1,6 @@
 """The agent directory: who may log in, which groups they serve and how many chats they carry."""
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -21,6 +22,11 @@ class Agent(BaseModel):
 
     def serves(self, group: str) -> bool:
         return group in self.groups
+
+
+def seat_groups(agents: Mapping[str, Agent]) -> dict[str, list[str]]:
+    """The groups of every agent who takes conversations (supervisors do not): what presence indexes."""
+    return {agent.username: agent.groups for agent in agents.values() if agent.role is AgentRole.AGENT}
 
 
 class _AgentsFile(BaseModel):

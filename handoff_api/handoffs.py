@@ -20,8 +20,8 @@ from handoff_api.exceptions import (
 from handoff_api.lua_scripts import EndWaitResult, EnqueueResult
 from handoff_api.queue_status import announce_queued, group_pace, push_queue_updates, queue_figures
 from handoff_api.routing import choose_group, deadline
-from handoff_api.routing_policy import anyone_could_serve
-from handoff_api.routing_snapshot import online_workers, seat, waiting
+from handoff_api.routing_policy import Waiting, serving_groups
+from handoff_api.routing_snapshot import waiting
 from handoff_api.schemas import (
     ConversationStatus,
     HandoffRequest,
@@ -29,7 +29,14 @@ from handoff_api.schemas import (
     MessagePublic,
     TransferIn,
 )
-from handoff_api.states import ConversationState, HandoffOutcome, HandoffStatus, MessageRole, PresenceStatus
+from handoff_api.states import (
+    AgentRole,
+    ConversationState,
+    HandoffOutcome,
+    HandoffStatus,
+    MessageRole,
+    PresenceStatus,
+)
 from handoff_api.wait_estimate import estimate_wait_seconds
 
 
@@ -47,6 +54,12 @@ async def _no_agent(ctx: AppContext, conversation: Conversation, group: str, now
     )
 
 
+def _secretary_on_duty(ctx: AppContext, candidate: Waiting) -> str | None:
+    """The customer's designated secretary, if they are an agent who takes conversations."""
+    agent = ctx.agents.get(candidate.secretary or "")
+    return agent.username if agent is not None and agent.role is AgentRole.AGENT else None
+
+
 async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffResult:
     conversation = await ctx.conversations.get(request.conversation_id)
     if conversation.customer_id != request.customer_id:
@@ -54,30 +67,31 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
     # The tier comes from the session the handoff API issued, not from the request, which only echoes it.
     group = choose_group(ctx.routing, intent=request.intent, reason=request.reason, tier=conversation.tier)
     now = time.time()
-    target = deadline(ctx.routing, tier=conversation.tier, enqueued_at=now)
-    candidate = waiting(ctx, conversation, group=group, deadline=target)
-    online = await online_workers(ctx)
-    # Seats are made lazily: the check stops at the first online agent who could serve.
-    if not ctx.routing.is_open(datetime.fromtimestamp(now, UTC)) or not anyone_could_serve(
-        ctx.routing, candidate, (seat(agent) for agent in online)
-    ):
+    if not ctx.routing.is_open(datetime.fromtimestamp(now, UTC)):
         await ctx.redis.hincrby(ctx.conversations.keys.reason_counts(), request.reason, 1)
         return await _no_agent(ctx, conversation, group, now)
-    # The script also counts the reason and reads the position and pace: the hot path is three round trips.
+    target = deadline(ctx.routing, tier=conversation.tier, enqueued_at=now)
+    candidate = waiting(ctx, conversation, group=group, deadline=target)
+    # The script checks who is online, counts the reason and reads the position and pace as well: the hot
+    # path is three round trips, whatever the number of agents.
     enqueued = await ctx.scripts.enqueue(
         conversation.id,
         group=group,
-        deadline=target,
+        deadline=candidate.deadline,
         enqueued_at=now,
         timeout_at=now + ctx.routing.queue_timeout_seconds,
         packet_json=request.model_copy(update={"tier": conversation.tier}).model_dump_json(),
         reason=request.reason,
+        serving_groups=serving_groups(ctx.routing, candidate),
+        secretary=_secretary_on_duty(ctx, candidate),
     )
-    if enqueued.position is None:  # still waiting in the group an earlier request chose
+    if enqueued.result is EnqueueResult.NO_AGENT:
+        return await _no_agent(ctx, conversation, group, now)
+    if enqueued.position is None or enqueued.online_in_group is None:  # waiting in an earlier request's group
         position, estimate = await queue_figures(ctx, conversation.id, enqueued.group)
     else:
         position = enqueued.position
-        pace = group_pace(ctx, enqueued.group, observed=enqueued.assign_interval, online=online)
+        pace = group_pace(ctx, observed=enqueued.assign_interval, online_in_group=enqueued.online_in_group)
         estimate = estimate_wait_seconds(position=position, seconds_per_assignment=pace)
     if enqueued.result is EnqueueResult.QUEUED and position is not None and estimate is not None:
         await announce_queued(ctx, conversation.id, enqueued.group, position=position, estimate=estimate)

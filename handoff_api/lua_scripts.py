@@ -1,5 +1,6 @@
 """Typed wrappers over the Lua scripts in lua/: return codes become results or domain exceptions."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -32,14 +33,17 @@ def load_script(redis: Redis, name: str, *, prelude: str = "") -> AsyncScript:
 class EnqueueResult(IntEnum):
     QUEUED = 1
     ALREADY_QUEUED = 0
+    NO_AGENT = -3  # nobody online could ever take it: not queued
 
 
 @dataclass(frozen=True)
 class Enqueued:
     result: EnqueueResult
     group: str  # where it waits: a repeated request leaves it in the group it was first queued for
-    position: int | None  # 1-based; None when it waits in another group than the request asked for
+    # The rest are None when it waits in another group than the request asked for, or was not queued.
+    position: int | None  # 1-based
     assign_interval: float | None  # that group's moving average of seconds per assignment, if any yet
+    online_in_group: int | None  # agents of that group online now
 
 
 class EndWaitResult(IntEnum):
@@ -79,7 +83,10 @@ class LuaScripts:
         timeout_at: float,
         packet_json: str,
         reason: str,
+        serving_groups: Sequence[str],
+        secretary: str | None,
     ) -> Enqueued:
+        """Queue in `group` if anyone online could take it: an agent of `serving_groups` or the secretary."""
         reply = await self._enqueue(
             keys=[
                 self._keys.conversation(conversation_id),
@@ -87,6 +94,9 @@ class LuaScripts:
                 self._keys.queue_timeouts(),
                 self._keys.group_stats(group),
                 self._keys.reason_counts(),
+                self._keys.online_agents(),
+                # The script counts KEYS[7] as the queue's own group.
+                *(self._keys.online_in_group(name) for name in dict.fromkeys([group, *serving_groups])),
             ],
             args=[
                 conversation_id,
@@ -96,15 +106,19 @@ class LuaScripts:
                 packet_json,
                 repr(timeout_at),
                 reason,
+                secretary or "",
             ],
         )
         _raise_for(reply[0], {-1: ConversationNotFound, -2: ConversationWithAgent})
-        code, queued_group, position, interval = reply
+        if reply[0] == EnqueueResult.NO_AGENT:
+            return Enqueued(EnqueueResult.NO_AGENT, group, None, None, None)
+        code, queued_group, position, interval, online = reply
         return Enqueued(
             result=EnqueueResult(code),
             group=queued_group,
             position=position,
             assign_interval=float(interval) if interval is not None else None,
+            online_in_group=online,
         )
 
     async def claim(

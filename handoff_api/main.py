@@ -7,8 +7,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 
-from handoff_api.agents import load_agents
+from handoff_api.agents import load_agents, seat_groups
 from handoff_api.api.errors import install_error_handlers
 from handoff_api.api.middleware import BodySizeLimit, ConversationLogContext
 from handoff_api.api.routes import (
@@ -42,6 +43,10 @@ from handoff_api.routing import load_routing_config
 from handoff_api.ticket_policy import load_ticket_policy
 
 logger = logging.getLogger(__name__)
+
+# Metrics are Prometheus (/metrics); FastAPI's built-in OpenTelemetry would otherwise look up the global
+# providers on every request.
+TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
 def _warn_on_dev_secrets(settings: Settings) -> None:
@@ -83,7 +88,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                     limit=settings.CUSTOMER_MESSAGE_RATE_LIMIT,
                     window_seconds=settings.CUSTOMER_MESSAGE_RATE_WINDOW_SECONDS,
                 ),
-                presence=Presence(redis, keys, settings.AGENT_PRESENCE_TTL_SECONDS),
+                presence=Presence(
+                    redis,
+                    keys,
+                    settings.AGENT_PRESENCE_TTL_SECONDS,
+                    seat_groups=seat_groups(agents),
+                    groups=list(routing.groups),
+                ),
                 rasa=RasaClient(http, token=settings.RASA_TOKEN),
             )
             logger.info("handoff API ready: %d agents, %d demo customers", len(agents), len(customers))
@@ -101,9 +112,10 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.LOG_LEVEL)
-    app = FastAPI(title="智能客服 handoff API", lifespan=_lifespan(settings))
+    app = FastAPI(title="智能客服 handoff API", lifespan=_lifespan(settings), telemetry=TELEMETRY)
     install_error_handlers(app)
-    for module in (health, sessions, conversations, csat, auth, agent, internal, tickets, pages, supervisor):
+    # Routes are matched in this order: the busiest (handoff requests, customer messages) first.
+    for module in (internal, conversations, health, sessions, csat, auth, agent, tickets, pages, supervisor):
         app.include_router(module.router)
     app.include_router(metrics.router)
     app.add_middleware(ConversationLogContext)

@@ -1,13 +1,9 @@
 """What a waiting customer is told: their position and estimated wait, pushed as system messages."""
 
-from collections.abc import Iterable
-
 from redis.asyncio import Redis
 
-from handoff_api.agents import Agent
 from handoff_api.context import AppContext
 from handoff_api.redis_keys import RedisKeys
-from handoff_api.routing_snapshot import online_workers
 from handoff_api.states import MessageRole
 from handoff_api.wait_estimate import estimate_wait_seconds, seconds_per_assignment
 
@@ -17,18 +13,18 @@ async def observed_assign_interval(redis: Redis, keys: RedisKeys, group: str) ->
     return float(value) if value is not None else None
 
 
-def group_pace(ctx: AppContext, group: str, *, observed: float | None, online: Iterable[Agent]) -> float:
+def group_pace(ctx: AppContext, *, observed: float | None, online_in_group: int) -> float:
     """Seconds per assignment in a group: observed, or before any assignment, guessed from who is online."""
     return seconds_per_assignment(
         observed=observed,
-        online_agents=sum(agent.serves(group) for agent in online),
+        online_agents=online_in_group,
         default_assign_seconds=ctx.routing.average_assign_seconds,
     )
 
 
 async def _read_group_pace(ctx: AppContext, group: str) -> float:
     observed = await observed_assign_interval(ctx.redis, ctx.conversations.keys, group)
-    return group_pace(ctx, group, observed=observed, online=await online_workers(ctx))
+    return group_pace(ctx, observed=observed, online_in_group=await ctx.presence.online_in_group(group))
 
 
 async def queue_figures(ctx: AppContext, conversation_id: str, group: str) -> tuple[int | None, int | None]:

@@ -33,6 +33,11 @@ class RedisKeys:
         # with agent_presence by lua/set_presence.lua.
         return f"{self.prefix}agents_online"
 
+    def online_in_group(self, group: str) -> str:
+        # Sorted set: the online agents (not supervisors) who take conversations of the group, in the same
+        # form and kept by the same script as online_agents; the handoff request counts it.
+        return f"{self.prefix}group:{group}:online"
+
     def queue_timeouts(self) -> str:
         # Sorted set: every queued conversation id, scored by the time its wait ends as wait_timeout;
         # whichever API process is alive sweeps it.

@@ -73,12 +73,10 @@ def candidates(config: RoutingConfig, waiting: Waiting, seats: Sequence[Seat], n
     return eligible
 
 
-def anyone_could_serve(config: RoutingConfig, waiting: Waiting, seats: Iterable[Seat]) -> bool:
-    """Whether an online seat could ever take the conversation (busy or not): otherwise it is no_agent.
-
-    One pass that stops at the first match, so seats may be produced lazily."""
-    groups = set(allowed_groups(config, waiting, now=waiting.deadline + 1))
-    return any(seat.username == waiting.secretary or not seat.groups.isdisjoint(groups) for seat in seats)
+def serving_groups(config: RoutingConfig, waiting: Waiting) -> list[str]:
+    """Every group that could ever take the conversation, busy or not: with none of their agents online (nor
+    the secretary) it is no_agent."""
+    return allowed_groups(config, waiting, now=waiting.deadline + 1)
 
 
 def plan_assignments(

@@ -20,7 +20,7 @@ async def online_workers(ctx: AppContext) -> list[Agent]:
     ]
 
 
-def seat(agent: Agent, load: int = 0) -> Seat:
+def seat(agent: Agent, load: int) -> Seat:
     return Seat(
         username=agent.username,
         level=agent.level,

@@ -8,8 +8,8 @@ import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
@@ -77,8 +77,13 @@ async def current_supervisor(agent: CurrentAgent) -> Agent:
 CurrentSupervisor = Annotated[Agent, Depends(current_supervisor)]
 
 
-async def check_service_token(ctx: ContextDep, x_service_token: Annotated[str, Header()] = "") -> None:
-    if not hmac.compare_digest(x_service_token.encode(), ctx.settings.SERVICE_TOKEN.encode()):
+# A security scheme rather than a Header parameter: it is documented as such in OpenAPI, and reads the header
+# directly instead of through FastAPI's parameter validation on every internal call.
+_service_token = APIKeyHeader(name="X-Service-Token", auto_error=False)
+
+
+async def check_service_token(ctx: ContextDep, token: Annotated[str | None, Depends(_service_token)]) -> None:
+    if not hmac.compare_digest((token or "").encode(), ctx.settings.SERVICE_TOKEN.encode()):
         raise InvalidServiceToken
 
 

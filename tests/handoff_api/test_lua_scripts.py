@@ -15,24 +15,46 @@ from handoff_api.exceptions import (
     NotAssigned,
 )
 from handoff_api.lua_scripts import Enqueued, EnqueueResult, LuaScripts
+from handoff_api.presence import Presence
 from handoff_api.redis_keys import RedisKeys
-from handoff_api.states import ConversationState, CustomerTier
+from handoff_api.states import ConversationState, CustomerTier, PresenceStatus
 
 REASON = "explicit_request"
+GROUPS = ["general", "vip"]
 
 
-async def _queued(store: ConversationStore, scripts: LuaScripts, conversation_id: str) -> None:
-    await store.create(conversation_id, customer_id="C1001", tier=CustomerTier.STANDARD)
-    enqueued = await scripts.enqueue(
+@pytest.fixture(autouse=True)
+async def general_agent_online(async_redis: Redis, keys: RedisKeys) -> None:
+    """Queueing needs someone online who could take the conversation: g1 serves general."""
+    presence = Presence(async_redis, keys, ttl_seconds=600, seat_groups={"g1": ["general"]}, groups=GROUPS)
+    await presence.set_status("g1", PresenceStatus.ONLINE)
+
+
+def _enqueue(
+    scripts: LuaScripts,
+    conversation_id: str,
+    *,
+    group: str = "general",
+    deadline: float = 100.0,
+    serving_groups: tuple[str, ...] = ("general",),
+    secretary: str | None = None,
+) -> Awaitable[Enqueued]:
+    return scripts.enqueue(
         conversation_id,
-        group="general",
-        deadline=100.0,
+        group=group,
+        deadline=deadline,
         enqueued_at=0.0,
         timeout_at=600.0,
         packet_json="{}",
         reason=REASON,
+        serving_groups=serving_groups,
+        secretary=secretary,
     )
-    assert enqueued.result is EnqueueResult.QUEUED
+
+
+async def _queued(store: ConversationStore, scripts: LuaScripts, conversation_id: str) -> None:
+    await store.create(conversation_id, customer_id="C1001", tier=CustomerTier.STANDARD)
+    assert (await _enqueue(scripts, conversation_id)).result is EnqueueResult.QUEUED
 
 
 async def test_many_concurrent_claims_have_exactly_one_winner(async_redis: Redis, keys: RedisKeys) -> None:
@@ -90,24 +112,43 @@ async def test_enqueue_reports_position_and_pace_and_counts_the_reason_once(
     await store.create("c2", customer_id="C1002", tier=CustomerTier.STANDARD)
     await async_redis.hset(keys.group_stats("general"), "assign_interval", "12.5")
 
-    def enqueue(conversation_id: str, group: str, deadline: float) -> Awaitable[Enqueued]:
-        return scripts.enqueue(
-            conversation_id,
-            group=group,
-            deadline=deadline,
-            enqueued_at=0.0,
-            timeout_at=600.0,
-            packet_json="{}",
-            reason=REASON,
-        )
-
-    # An earlier deadline goes ahead of c1 (deadline 100).
-    assert await enqueue("c2", "general", 50.0) == Enqueued(EnqueueResult.QUEUED, "general", 1, 12.5)
-    assert await enqueue("c1", "general", 5.0) == Enqueued(EnqueueResult.ALREADY_QUEUED, "general", 2, 12.5)
+    # An earlier deadline goes ahead of c1 (deadline 100); one agent of general is online.
+    queued = Enqueued(EnqueueResult.QUEUED, "general", 1, 12.5, 1)
+    assert await _enqueue(scripts, "c2", deadline=50.0) == queued
+    again = Enqueued(EnqueueResult.ALREADY_QUEUED, "general", 2, 12.5, 1)
+    assert await _enqueue(scripts, "c1", deadline=5.0) == again
     # Asked again for another group, it stays where it waits, and the script cannot say its position there.
-    assert await enqueue("c1", "vip", 5.0) == Enqueued(EnqueueResult.ALREADY_QUEUED, "general", None, None)
+    elsewhere = Enqueued(EnqueueResult.ALREADY_QUEUED, "general", None, None, None)
+    assert await _enqueue(scripts, "c1", group="vip", deadline=5.0, serving_groups=("vip",)) == elsewhere
     assert (await store.get("c1")).group == "general"
     assert await async_redis.hget(keys.reason_counts(), REASON) == "2"  # c1 and c2, each once
+
+
+async def test_enqueue_queues_only_if_someone_online_could_ever_take_it(
+    async_redis: Redis, keys: RedisKeys
+) -> None:
+    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    await store.create("c1", customer_id="C1001", tier=CustomerTier.PLATINUM)
+    presence = Presence(async_redis, keys, ttl_seconds=600, seat_groups={"v1": ["vip"]}, groups=GROUPS)
+    await presence.set_status("sec", PresenceStatus.ONLINE)  # a secretary, in no group of their own
+
+    # Nobody of vip online (g1 serves general only): not queued, but the request's reason still counts.
+    no_agent = Enqueued(EnqueueResult.NO_AGENT, "vip", None, None, None)
+    assert await _enqueue(scripts, "c1", group="vip", serving_groups=("vip",)) == no_agent
+    assert (await store.get("c1")).state is ConversationState.BOT
+    assert await store.queued_ids("vip") == []
+    assert await async_redis.hget(keys.reason_counts(), REASON) == "1"
+    # An agent of an overflow group could take it once its target passes; so could the secretary.
+    via_overflow = await _enqueue(scripts, "c1", group="vip", serving_groups=("vip", "general"))
+    assert via_overflow == Enqueued(EnqueueResult.QUEUED, "vip", 1, None, 0)
+    await store.create("c2", customer_id="C1001", tier=CustomerTier.PLATINUM)
+    assert (await _enqueue(scripts, "c2", group="vip", secretary="sec")).result is EnqueueResult.QUEUED
+    # An agent who goes away no longer counts.
+    await presence.set_status("v1", PresenceStatus.ONLINE)
+    await presence.set_status("v1", PresenceStatus.AWAY)
+    await store.create("c3", customer_id="C1001", tier=CustomerTier.PLATINUM)
+    no_agent = await _enqueue(scripts, "c3", group="vip", serving_groups=("vip",))
+    assert no_agent.result is EnqueueResult.NO_AGENT
 
 
 async def test_enqueue_refuses_a_conversation_with_an_agent_or_unknown(
@@ -118,15 +159,7 @@ async def test_enqueue_refuses_a_conversation_with_an_agent_or_unknown(
     await scripts.claim("c1", agent="a", group="general", capacity=1, now=1.0)
     for conversation_id, error in (("c1", ConversationWithAgent), ("nope", ConversationNotFound)):
         with pytest.raises(error):
-            await scripts.enqueue(
-                conversation_id,
-                group="general",
-                deadline=5.0,
-                enqueued_at=0.0,
-                timeout_at=600.0,
-                packet_json="{}",
-                reason=REASON,
-            )
+            await _enqueue(scripts, conversation_id, deadline=5.0)
     assert await async_redis.hget(keys.reason_counts(), REASON) == "1"
 
 

@@ -39,3 +39,21 @@ async def test_an_agent_whose_console_went_quiet_drops_out(async_redis: Redis, k
     assert (await presence.statuses(["quiet"]))["quiet"] is PresenceStatus.OFFLINE
     await presence.touch("quiet")  # back at the console: online again
     assert await presence.online_usernames() == {"quiet", "busy"}
+
+
+async def test_group_indexes_count_only_agents_of_the_group(async_redis: Redis, keys: RedisKeys) -> None:
+    groups = {"a": ["general", "vip"], "b": ["vip"]}
+    every_group = ["general", "vip", "risk"]
+    presence = Presence(async_redis, keys, ttl_seconds=60, seat_groups=groups, groups=every_group)
+    for name in ("a", "b", "boss"):  # boss is a supervisor: online, but in no group
+        await presence.set_status(name, PresenceStatus.ONLINE)
+    counts = {group: await presence.online_in_group(group) for group in ("general", "vip", "risk")}
+    assert counts == {"general": 1, "vip": 2, "risk": 0}
+    assert await presence.online_usernames() == {"a", "b", "boss"}
+
+    await presence.set_status("b", PresenceStatus.AWAY)
+    assert await presence.online_in_group("vip") == 1
+    # a is moved out of vip in the configuration: the next console call takes them out of its index.
+    moved = Presence(async_redis, keys, ttl_seconds=60, seat_groups={"a": ["general"]}, groups=every_group)
+    await moved.touch("a")
+    assert (await presence.online_in_group("general"), await presence.online_in_group("vip")) == (1, 0)

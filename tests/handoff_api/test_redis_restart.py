@@ -175,7 +175,9 @@ async def test_redis_restart_loses_no_queued_conversation_or_message(
     redis = Redis.from_url(redis_server.url, decode_responses=True)
     try:
         # An online agent who is already full keeps the queue open (no `no_agent`) but is never assigned.
-        await Presence(redis, keys, ttl_seconds=600).set_status("keeper", PresenceStatus.ONLINE)
+        keeper_groups = {"keeper": ["general"]}
+        presence = Presence(redis, keys, ttl_seconds=600, seat_groups=keeper_groups, groups=["general"])
+        await presence.set_status("keeper", PresenceStatus.ONLINE)
         await redis.sadd(keys.agent_conversations("keeper"), "placeholder")
         async with httpx.AsyncClient(timeout=30) as http:
             await api.wait_ready(http)
