@@ -6,7 +6,9 @@ is the handoff service's own work (validation, Redis calls, the enqueue script, 
 
 from fastapi import FastAPI
 
-app = FastAPI()
+from handoff_api.main import TELEMETRY
+
+app = FastAPI(telemetry=TELEMETRY)  # the same framework settings as the handoff API
 
 
 @app.post("/empty")
