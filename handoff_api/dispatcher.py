@@ -23,9 +23,10 @@ logger = logging.getLogger(__name__)
 
 
 class Dispatcher:
-    def __init__(self, ctx: AppContext, *, tick_seconds: float) -> None:
+    def __init__(self, ctx: AppContext, *, tick_seconds: float, min_round_seconds: float = 0.0) -> None:
         self._ctx = ctx
         self._tick_seconds = tick_seconds
+        self._min_round_seconds = min_round_seconds
         # Requests that arrive while a round runs are served by one more round, not one each.
         self._round_lock = asyncio.Lock()
         self._requested = 0
@@ -118,11 +119,15 @@ class Dispatcher:
     async def _run(self, wakeup: asyncio.Event) -> None:
         """The background loop of one process: on a wake-up (new work or a free agent) or every tick."""
         next_sweep = 0.0
+        next_round = 0.0
         while not self._stopping:
             # asyncio.timeout, not wait_for: in Python 3.11 wait_for can swallow the cancellation at shutdown.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._tick_seconds):
                     await wakeup.wait()
+            # Wake-ups that arrive meanwhile are served by this round.
+            await asyncio.sleep(max(0.0, next_round - time.monotonic()))
+            next_round = time.monotonic() + self._min_round_seconds
             wakeup.clear()
             try:
                 # Timeouts are swept once a tick, not on every wake-up: under a burst of handoffs each

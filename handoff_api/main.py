@@ -8,6 +8,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
+from redis.asyncio import Redis
 
 from handoff_api.agents import load_agents, seat_groups
 from handoff_api.api.errors import install_error_handlers
@@ -37,7 +38,7 @@ from handoff_api.messages import MessageStore
 from handoff_api.presence import Presence
 from handoff_api.rasa_client import RasaClient
 from handoff_api.rate_limit import MessageRateLimiter
-from handoff_api.redis_client import connect_redis
+from handoff_api.redis_client import connect_redis, redis_pool
 from handoff_api.redis_keys import RedisKeys
 from handoff_api.routing import load_routing_config
 from handoff_api.ticket_policy import load_ticket_policy
@@ -65,6 +66,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         ticket_policy = load_ticket_policy(settings.ROUTING_CONFIG_PATH)
         _warn_on_dev_secrets(settings)
         redis = await connect_redis(settings.REDIS_URL)
+        blocking_reads = Redis.from_pool(redis_pool(settings.REDIS_URL, blocking_reads=True))
         engine = create_db_engine(settings.DATABASE_URL)
         # Each process migrates at start-up (serialised by a lock in db.py): no deploy step to forget.
         upgrade_to_head(engine)
@@ -81,7 +83,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 customers=customers,
                 conversations=ConversationStore(redis, keys),
                 scripts=LuaScripts(redis, keys),
-                messages=MessageStore(redis, keys),
+                messages=MessageStore(redis, keys, blocking_reads=blocking_reads),
                 rate_limiter=MessageRateLimiter(
                     redis,
                     keys,
@@ -98,11 +100,16 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 rasa=RasaClient(http, token=settings.RASA_TOKEN),
             )
             logger.info("handoff API ready: %d agents, %d demo customers", len(agents), len(customers))
-            app.state.dispatcher = Dispatcher(app.state.context, tick_seconds=settings.DISPATCH_TICK_SECONDS)
+            app.state.dispatcher = Dispatcher(
+                app.state.context,
+                tick_seconds=settings.DISPATCH_TICK_SECONDS,
+                min_round_seconds=settings.DISPATCH_MIN_ROUND_SECONDS,
+            )
             try:
                 async with app.state.dispatcher.running():
                     yield
             finally:
+                await blocking_reads.aclose()
                 await redis.aclose()
                 engine.dispose()
 

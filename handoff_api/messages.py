@@ -47,8 +47,9 @@ def _fields(
 
 
 class MessageStore:
-    def __init__(self, redis: Redis, keys: RedisKeys) -> None:
+    def __init__(self, redis: Redis, keys: RedisKeys, *, blocking_reads: Redis | None = None) -> None:
         self._redis = redis
+        self._blocking_reads = blocking_reads or redis  # the client for wait_after (redis_client.py)
         self._keys = keys
 
     async def append(
@@ -81,7 +82,7 @@ class MessageStore:
 
     async def wait_after(self, conversation_id: str, last_id: str, block_ms: int) -> list[MessagePublic]:
         """Messages after last_id, blocking up to block_ms for the first one to arrive."""
-        reply = await self._redis.xread(
+        reply = await self._blocking_reads.xread(
             {self._keys.messages(conversation_id): check_cursor(last_id)}, block=block_ms, count=100
         )
         return [_decode(entry_id, fields) for _stream, entries in reply for entry_id, fields in entries]

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     AGENT_PRESENCE_TTL_SECONDS: int = 60
     # Every process's dispatcher assigns waiting conversations and ends overdue waits at least this often.
     DISPATCH_TICK_SECONDS: float = 1.0
+    # Wake-ups (a new handoff, a free agent) start a round at most this often: under a burst of handoffs one
+    # round serves many, instead of a snapshot of every seat per request.
+    DISPATCH_MIN_ROUND_SECONDS: float = 0.05
     DATABASE_URL: str = f"sqlite:///{REPO_ROOT / 'var' / 'handoff.db'}"
     # Customer messages allowed per conversation in each window (HTTP and WebSocket together).
     CUSTOMER_MESSAGE_RATE_LIMIT: PositiveInt = 20

@@ -245,3 +245,23 @@ async def test_racing_dispatchers_and_claims_never_double_assign_or_overrun(
     assert states.count("agent") == capacity and states.count("queued") == len(customers) - capacity
     counts = await _outcomes(async_redis, keys)
     assert sum(int(n) for n in counts.values()) == capacity  # each assignment recorded exactly once
+
+
+async def test_a_burst_of_wake_ups_is_served_by_a_few_rounds(app: FastAPI) -> None:
+    ctx = app.state.context
+    dispatcher = Dispatcher(ctx, tick_seconds=10.0, min_round_seconds=0.2)
+    rounds = 0
+
+    async def counted_round() -> int:
+        nonlocal rounds
+        rounds += 1
+        return 0
+
+    dispatcher.assign_round = counted_round  # type: ignore[method-assign]
+    async with dispatcher.running():
+        for _ in range(40):  # a handoff every 10 ms for 0.4 s, each waking the dispatcher
+            ctx.dispatch_requested.set()
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.25)
+    # One round at once, then one per 0.2 s at most: not one per wake-up, and the last wake-up is served.
+    assert 2 <= rounds <= 4
