@@ -24,6 +24,12 @@ class Conversation:
     deadline: float | None
     packet: dict[str, Any] | None
     note: str | None = None
+    # Set while the bot answers a customer message (gateway.py): a handoff requested inside that turn is
+    # not assigned before the bot's reply is stored, so the customer reads "queued" before "agent joined".
+    bot_turn_until: float | None = None
+
+    def in_bot_turn(self, now: float) -> bool:
+        return self.bot_turn_until is not None and now < self.bot_turn_until
 
 
 def _optional_float(value: str | None) -> float | None:
@@ -42,6 +48,7 @@ def _from_hash(conversation_id: str, fields: dict[str, str]) -> Conversation:
         deadline=_optional_float(fields.get("deadline")),
         packet=json.loads(fields["packet"]) if "packet" in fields else None,
         note=fields.get("note"),
+        bot_turn_until=_optional_float(fields.get("bot_turn_until")),
     )
 
 
@@ -66,6 +73,21 @@ class ConversationStore:
         if not fields:
             raise ConversationNotFound
         return _from_hash(conversation_id, fields)
+
+    async def begin_bot_turn(self, conversation_id: str, *, max_seconds: float) -> None:
+        """Mark the bot's turn; the mark lapses after max_seconds should this process die in the turn."""
+        await self._redis.hset(
+            self.keys.conversation(conversation_id), "bot_turn_until", repr(time.time() + max_seconds)
+        )
+
+    async def end_bot_turn(self, conversation_id: str) -> ConversationState | None:
+        """Clear the mark; returns the state now (a handoff may have queued it during the turn)."""
+        key = self.keys.conversation(conversation_id)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hdel(key, "bot_turn_until")
+            pipe.hget(key, "state")
+            _, state = await pipe.execute()
+        return ConversationState(state) if state else None
 
     async def get_many(self, conversation_ids: list[str]) -> list[Conversation]:
         async with self._redis.pipeline(transaction=False) as pipe:

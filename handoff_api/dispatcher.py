@@ -50,7 +50,8 @@ class Dispatcher:
         if not free_seats:
             return 0
         now = time.time()
-        plan = plan_assignments(ctx.routing, await waiting_queue(ctx, free_seats=free_seats), seats, now)
+        queue = await waiting_queue(ctx, free_seats=free_seats, now=now)
+        plan = plan_assignments(ctx.routing, queue, seats, now)
         moved_groups: set[str] = set()
         assigned = 0
         for waiting, seat in plan:

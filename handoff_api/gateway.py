@@ -4,6 +4,7 @@ import logging
 
 from handoff_api.context import AppContext
 from handoff_api.conversations import Conversation
+from handoff_api.handoffs import wake_dispatcher
 from handoff_api.rasa_client import RasaUnavailable
 from handoff_api.schemas import CustomerMessageIn, MessagePublic
 from handoff_api.states import ConversationState, MessageRole
@@ -26,6 +27,17 @@ async def handle_customer_message(
 
 
 async def _ask_bot(ctx: AppContext, conversation: Conversation, text: str) -> list[MessagePublic]:
+    # The action server may request a handoff inside this turn; the dispatcher leaves the conversation
+    # alone until the bot's reply ("you are in the queue") is stored, then is woken to assign it.
+    await ctx.conversations.begin_bot_turn(conversation.id, max_seconds=ctx.settings.RASA_TIMEOUT_SECONDS + 1)
+    try:
+        return await _bot_replies(ctx, conversation, text)
+    finally:
+        if await ctx.conversations.end_bot_turn(conversation.id) is ConversationState.QUEUED:
+            wake_dispatcher(ctx)
+
+
+async def _bot_replies(ctx: AppContext, conversation: Conversation, text: str) -> list[MessagePublic]:
     metadata = {
         "customer_id": conversation.customer_id,
         "tier": conversation.tier.value,

@@ -47,7 +47,8 @@ def waiting(ctx: AppContext, conversation: Conversation, *, group: str, deadline
     )
 
 
-async def waiting_queue(ctx: AppContext, *, free_seats: int) -> list[Waiting]:
+async def waiting_queue(ctx: AppContext, *, free_seats: int, now: float) -> list[Waiting]:
+    """The head of every group's queue, without conversations whose bot turn is still running."""
     lookahead = MIN_LOOKAHEAD + LOOKAHEAD_PER_FREE_SEAT * free_seats
     ids = [
         cid for group in ctx.routing.groups for cid in await ctx.conversations.queued_ids(group, lookahead)
@@ -55,5 +56,7 @@ async def waiting_queue(ctx: AppContext, *, free_seats: int) -> list[Waiting]:
     return [
         waiting(ctx, conversation, group=conversation.group, deadline=conversation.deadline)
         for conversation in await ctx.conversations.get_many(ids)
-        if conversation.group is not None and conversation.deadline is not None
+        if conversation.group is not None
+        and conversation.deadline is not None
+        and not conversation.in_bot_turn(now)
     ]

@@ -134,6 +134,8 @@ async def test_handoff_to_an_agent_and_back_to_the_bot(system: RunningSystem, ap
         assert "1" in queued_reply["text"], queued_reply  # the bot tells the customer their position
         joined = await socket.next_message("system", event="agent_joined")  # assigned by the dispatcher
         assert "已接入" in joined["text"], joined
+        # Assigned only once the bot's turn is over: the customer reads "queued" before "agent joined".
+        assert socket.received.index(queued_reply) < socket.received.index(joined)
         assert (await state_of(api, session))["state"] == "agent"
         assert rasa_tracker(system, conversation_id)["paused"] is True
 
