@@ -27,6 +27,9 @@ class Conversation:
     # Set while the bot answers a customer message (gateway.py): a handoff requested inside that turn is
     # not assigned before the bot's reply is stored, so the customer reads "queued" before "agent joined".
     bot_turn_until: float | None = None
+    # Rasa could not be told to resume at the last hand-back: the gateway tells it before the next message,
+    # or a paused tracker would leave the customer talking to a silent bot.
+    rasa_resume_pending: bool = False
 
     def in_bot_turn(self, now: float) -> bool:
         return self.bot_turn_until is not None and now < self.bot_turn_until
@@ -49,6 +52,7 @@ def _from_hash(conversation_id: str, fields: dict[str, str]) -> Conversation:
         packet=json.loads(fields["packet"]) if "packet" in fields else None,
         note=fields.get("note"),
         bot_turn_until=_optional_float(fields.get("bot_turn_until")),
+        rasa_resume_pending="rasa_resume_pending" in fields,
     )
 
 
@@ -88,6 +92,13 @@ class ConversationStore:
             pipe.hget(key, "state")
             _, state = await pipe.execute()
         return ConversationState(state) if state else None
+
+    async def set_rasa_resume_pending(self, conversation_id: str, pending: bool) -> None:
+        key = self.keys.conversation(conversation_id)
+        if pending:
+            await self._redis.hset(key, "rasa_resume_pending", "1")
+        else:
+            await self._redis.hdel(key, "rasa_resume_pending")
 
     async def get_many(self, conversation_ids: list[str]) -> list[Conversation]:
         async with self._redis.pipeline(transaction=False) as pipe:

@@ -38,6 +38,8 @@ async def _ask_bot(ctx: AppContext, conversation: Conversation, text: str) -> li
 
 
 async def _bot_replies(ctx: AppContext, conversation: Conversation, text: str) -> list[MessagePublic]:
+    if conversation.rasa_resume_pending and await ctx.rasa.set_paused(conversation.id, paused=False):
+        await ctx.conversations.set_rasa_resume_pending(conversation.id, False)
     metadata = {
         "customer_id": conversation.customer_id,
         "tier": conversation.tier.value,

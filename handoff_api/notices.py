@@ -37,7 +37,8 @@ async def handed_back(ctx: AppContext, conversation_id: str, outcome: HandoffOut
         _ENDING_TEXTS[outcome],
         meta={"event": "returned_to_bot", "outcome": outcome.value, **meta},
     )
-    await ctx.rasa.set_paused(conversation_id, paused=False)
+    resumed = await ctx.rasa.set_paused(conversation_id, paused=False)
+    await ctx.conversations.set_rasa_resume_pending(conversation_id, not resumed)
     try:
         replies = await ctx.rasa.trigger_intent(
             conversation_id, HANDOFF_ENDED_INTENT, {"handoff_outcome": outcome.value}

@@ -56,10 +56,13 @@ class RasaClient:
             raise RasaUnavailable(str(exc)) from exc
         return [reply for reply in replies if reply.text or reply.buttons]
 
-    async def set_paused(self, conversation_id: str, *, paused: bool) -> None:
-        """Pause or resume the bot; failures are logged, since the agent's action has already happened."""
+    async def set_paused(self, conversation_id: str, *, paused: bool) -> bool:
+        """Pause or resume the bot; False (and a log line) when Rasa could not be told, since the agent's
+        action has already happened."""
         event = "pause" if paused else "resume"
         try:
             await self._append_event(conversation_id, event)
         except httpx.HTTPError as exc:
             logger.warning("rasa %s failed for conversation %s: %s", event, conversation_id, exc)
+            return False
+        return True

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 import websockets
+from redis.asyncio import Redis
 
+from handoff_api.redis_keys import RedisKeys
 from tests.integration.system import RunningSystem, rasa_tracker
 
 pytestmark = pytest.mark.integration
@@ -122,6 +124,28 @@ async def test_balance_comes_from_the_demo_back_end(system: RunningSystem, api: 
         await say(api, session, "帮我查一下我的信用卡还有多少可用额度")
         reply = await socket.next_message("bot")
     assert "128800" in reply["text"].replace(",", ""), reply
+
+
+async def test_a_missed_rasa_resume_is_made_up_before_the_next_message(
+    system: RunningSystem, api: httpx.AsyncClient
+) -> None:
+    session = await start_session(api, "C1001")
+    # As after a hand-back whose resume did not reach Rasa: the tracker paused, the conversation flagged.
+    paused = httpx.post(
+        f"{system.rasa_url}/conversations/{session.conversation_id}/tracker/events",
+        json={"event": "pause"},
+        params={"token": system.rasa_token},
+        timeout=10,
+    )
+    paused.raise_for_status()
+    conversation_key = RedisKeys(system.key_prefix).conversation(session.conversation_id)
+    async with Redis.from_url(system.redis_url, decode_responses=True) as redis:
+        await redis.hset(conversation_key, "rasa_resume_pending", "1")
+        async with open_socket(system, session) as socket:
+            await say(api, session, "你好")
+            await socket.next_message("bot")  # a paused tracker would have answered nothing
+        assert rasa_tracker(system, session.conversation_id)["paused"] is False
+        assert not await redis.hexists(conversation_key, "rasa_resume_pending")
 
 
 async def test_handoff_to_an_agent_and_back_to_the_bot(system: RunningSystem, api: httpx.AsyncClient) -> None:
