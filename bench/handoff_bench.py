@@ -474,7 +474,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--claims", type=int, default=2000, help="claims measured")
     parser.add_argument("--requests", type=int, default=1000, help="sequential handoff requests measured")
-    parser.add_argument("--burst", type=int, default=10000, help="most handoffs sent in the throughput burst")
+    parser.add_argument("--burst", type=int, default=30000, help="handoffs sent over the throughput bursts")
     return parser.parse_args()
 
 
