@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from handoff_api.exceptions import (
     TicketNotFound,
 )
 from handoff_api.models import ClosedConversation, Ticket, TicketSequence, TicketStatusChange
-from handoff_api.schemas import CsatCreate, TicketCreate, TicketStatusUpdate
+from handoff_api.schemas import CsatCreate, CsatSummary, TicketCreate, TicketStatusUpdate
 from handoff_api.states import HandoffOutcome, TicketStatus
 from handoff_api.ticket_policy import TicketPolicy
 
@@ -128,3 +128,12 @@ def record_csat(session: Session, *, conversation_id: str, csat: CsatCreate) -> 
     session.commit()
     session.refresh(latest)
     return latest
+
+
+def csat_summary(engine: Engine) -> CsatSummary:
+    """Every rating given so far, whichever API process took it."""
+    with Session(engine) as session:
+        average, count = session.execute(
+            select(func.avg(ClosedConversation.csat_score), func.count(ClosedConversation.csat_score))
+        ).one()
+    return CsatSummary(average=float(average) if average is not None else None, count=count)

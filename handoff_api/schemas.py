@@ -249,8 +249,14 @@ class GroupOverview(BaseModel):
     seconds_per_assignment: float | None  # observed moving average; None until the first assignment
 
 
+class CsatSummary(BaseModel):
+    average: float | None  # None until the first rating
+    count: int
+
+
 class SupervisorOverview(BaseModel):
     groups: list[GroupOverview]
     agents: list[AgentSeatPublic]
     outcomes: dict[str, dict[str, int]]  # group -> outcome -> count
     handoff_reasons: dict[str, int]
+    csat: CsatSummary

@@ -1,8 +1,11 @@
-"""What supervisors see: queues against their targets, seats with presence and load, outcomes, reasons."""
+"""What supervisors see: queues against targets, seats with presence and load, outcomes, reasons, CSAT."""
 
 import time
 
+from starlette.concurrency import run_in_threadpool
+
 from handoff_api.context import AppContext
+from handoff_api.crud import csat_summary
 from handoff_api.queue_status import observed_assign_interval
 from handoff_api.schemas import AgentSeatPublic, GroupOverview, SupervisorOverview
 from handoff_api.states import AgentRole
@@ -65,4 +68,5 @@ async def overview(ctx: AppContext) -> SupervisorOverview:
         handoff_reasons={
             reason: int(n) for reason, n in (await ctx.redis.hgetall(keys.reason_counts())).items()
         },
+        csat=await run_in_threadpool(csat_summary, ctx.engine),
     )

@@ -46,20 +46,6 @@ function outcomeTotals(data) {
   return Object.entries(totals);
 }
 
-// CSAT from the Prometheus histogram handoff_csat_score (sum and count), when the overview has none.
-async function csatFromMetrics() {
-  try {
-    const response = await fetch("/metrics");
-    if (!response.ok) return null;
-    const text = await response.text();
-    const value = (name) => Number(text.match(new RegExp(`^${name} ([0-9.eE+-]+)$`, "m"))?.[1] ?? 0);
-    const count = value("handoff_csat_score_count");
-    return { average: count ? value("handoff_csat_score_sum") / count : null, count };
-  } catch {
-    return null;
-  }
-}
-
 function normaliseGroups(overview) {
   const raw = first(overview, ["groups", "queues"], []);
   const rows = Array.isArray(raw) ? raw : Object.entries(raw).map(([group, row]) => ({ group, ...row }));
@@ -274,7 +260,7 @@ async function refresh() {
         groups: groups.length ? groups : view.groups,
         agents,
         outcomes: outcomeTotals(first(overview, ["outcomes", "outcome_counts"])),
-        csat: first(overview, ["csat"], null) ?? (await csatFromMetrics()),
+        csat: first(overview, ["csat"], null),
         reasons: first(overview, ["handoff_reasons", "reasons", "reason_counts"], view.reasons),
         reasonsNote: "",
       };

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from handoff_api.crud import record_closed_conversation
 from handoff_api.models import ClosedConversation
 from handoff_api.states import HandoffOutcome
-from tests.handoff_api.conftest import ON_BOTH_DATABASES, Customer
+from tests.handoff_api.conftest import ON_BOTH_DATABASES, Customer, login
 
 pytestmark = ON_BOTH_DATABASES
 
@@ -58,6 +58,10 @@ async def test_rating_is_stored_once_per_handoff(client: httpx.AsyncClient, app:
     await _ended(app, customer, HandoffOutcome.RESOLVED)
     assert (await _rate(client, customer, {"score": 2})).status_code == 201
     assert [r[1] for r in _ratings(app, customer.conversation_id)] == [4, 2]
+    # Supervisors see every rating from the database, not one process's counters.
+    supervisor = await login(client, "supervisor")
+    overview = (await client.get("/api/supervisor/overview", headers=supervisor)).json()
+    assert overview["csat"] == {"average": 3.0, "count": 2}
 
 
 async def test_racing_ratings_store_one(client: httpx.AsyncClient, app: FastAPI) -> None:
