@@ -47,9 +47,9 @@ def _fields(
 
 
 class MessageStore:
-    def __init__(self, redis: Redis, keys: RedisKeys, *, blocking_reads: Redis | None = None) -> None:
+    def __init__(self, redis: Redis, keys: RedisKeys, *, blocking_reads: Redis) -> None:
         self._redis = redis
-        self._blocking_reads = blocking_reads or redis  # the client for wait_after (redis_client.py)
+        self._blocking_reads = blocking_reads  # the client for wait_after (redis_client.py)
         self._keys = keys
 
     async def append(

@@ -269,13 +269,18 @@ async def test_a_burst_of_wake_ups_is_served_by_a_few_rounds(app: FastAPI) -> No
     assert 2 <= rounds <= 4
 
 
-async def test_no_assignment_while_the_bot_is_answering(client: httpx.AsyncClient, app: FastAPI) -> None:
-    ctx = app.state.context
+async def _queued_in_a_bot_turn(client: httpx.AsyncClient, app: FastAPI, *, max_seconds: float) -> Customer:
+    """As in a real turn: the gateway marks it, the action server requests the handoff inside the turn."""
     await login(client, "general_1")
     customer = await Customer.start(client, "C1001")
-    # As in a real turn: the gateway marks it, the action server requests the handoff inside the turn.
-    await ctx.conversations.begin_bot_turn(customer.conversation_id, max_seconds=30)
+    await app.state.context.conversations.begin_bot_turn(customer.conversation_id, max_seconds=max_seconds)
     assert (await customer.hand_off()).status_code == 201
+    return customer
+
+
+async def test_no_assignment_while_the_bot_is_answering(client: httpx.AsyncClient, app: FastAPI) -> None:
+    ctx = app.state.context
+    customer = await _queued_in_a_bot_turn(client, app, max_seconds=30)
     await _dispatcher(app).assign_round()
     assert (await customer.status())["state"] == "queued"  # the bot's "you are queued" is not stored yet
 
@@ -286,11 +291,7 @@ async def test_no_assignment_while_the_bot_is_answering(client: httpx.AsyncClien
 
 async def test_a_bot_turn_mark_lapses(client: httpx.AsyncClient, app: FastAPI) -> None:
     """A process that died mid-turn cannot hold a customer in the queue for good."""
-    ctx = app.state.context
-    await login(client, "general_1")
-    customer = await Customer.start(client, "C1001")
-    await ctx.conversations.begin_bot_turn(customer.conversation_id, max_seconds=0.2)
-    assert (await customer.hand_off()).status_code == 201
+    customer = await _queued_in_a_bot_turn(client, app, max_seconds=0.2)
     await asyncio.sleep(0.3)
     await _dispatcher(app).assign_round()
     assert (await customer.status())["state"] == "agent"
