@@ -12,14 +12,28 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation.baseline import BaselineTrainingError, ensure_baseline
+from bot.evaluation.baseline import BaselineModel, BaselineTrainingError, ensure_baseline
 from bot.evaluation.dataset import Dataset, DatasetError, load_dataset
 from bot.evaluation.metrics import DEFAULT_MIN_SUPPORT
 from bot.evaluation.predict import ModelRunner, Prediction
 from bot.evaluation.report import RunInfo, format_summary, write_run
-from bot.evaluation.results import DatasetResult, ModelInfo, score_predictions
+from bot.evaluation.results import DatasetResult, ModelInfo, baseline_label, score_predictions
 
 logger = logging.getLogger("bot.evaluation")
+
+
+# Three seeds bring the baseline's run-to-run spread (about +-1.5 points of macro-F1) down to under one.
+DEFAULT_BASELINE_SEEDS = (1, 2, 3)
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    try:
+        seeds = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected comma-separated integers, e.g. 1,2,3") from None
+    if len(set(seeds)) != len(seeds) or any(seed < 0 for seed in seeds):
+        raise argparse.ArgumentTypeError(f"{text!r}: seeds must be distinct and not negative")
+    return seeds
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -49,6 +63,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=Path("models/.train.lock"),
         help="held while training, shared with scripts/train.sh",
+    )
+    parser.add_argument(
+        "--baseline-seeds",
+        type=_seeds,
+        default=DEFAULT_BASELINE_SEEDS,
+        help="comma-separated DIET random seeds; the baseline is trained once per seed and its scores "
+        "averaged (default %(default)s; each seed costs one baseline training when the data changed)",
     )
     parser.add_argument("--no-baseline", action="store_true", help="score our model only")
     parser.add_argument(
@@ -90,27 +111,20 @@ def run(args: argparse.Namespace) -> Path:
     if not args.model.exists():
         raise FileNotFoundError(f"{args.model}: model not found (run scripts/train.sh)")
 
-    # Train the baseline before loading any model: training and a loaded model together would crowd memory.
-    baseline = None
-    if not args.no_baseline:
-        baseline = ensure_baseline(
-            config=args.baseline_config,
-            nlu_data=args.nlu_data,
-            out_dir=args.baseline_dir,
-            lock_file=args.lock_file,
-            log_file=Path("var/log/baseline_train.log"),
-            extra_inputs=(Path("requirements/rasa.lock.txt"),),
-        )
+    # Train the baselines before loading any model: training and a loaded model together would crowd memory.
+    baselines = [] if args.no_baseline else _ensure_baselines(args)
 
     results = [DatasetResult(dataset) for dataset in datasets]
-    candidates = [("ours", args.model.resolve(), _model_hash(args.model), None)]
-    if baseline is not None:
-        candidates.append(("baseline", baseline.path, baseline.training_hash, baseline.trained_seconds))
+    candidates = [("ours", args.model.resolve(), _model_hash(args.model), None, None)]
+    candidates += [
+        (baseline_label(b.seed, first=i == 0), b.path, b.training_hash, b.trained_seconds, b.seed)
+        for i, b in enumerate(baselines)
+    ]
     models = []
-    for label, path, training_hash, trained_seconds in candidates:
+    for label, path, training_hash, trained_seconds, seed in candidates:
         logger.info("loading %s model %s", label, path)
         runner = ModelRunner(path)
-        info = ModelInfo(label, path, training_hash, runner.load_seconds, trained_seconds)
+        info = ModelInfo(label, path, training_hash, runner.load_seconds, trained_seconds, seed)
         models.append(info)
         for result, predictions in zip(results, _predict_all(runner, datasets), strict=True):
             result.models.append(
@@ -135,6 +149,21 @@ def run(args: argparse.Namespace) -> Path:
     print(format_summary(results))
     print(f"\nreport: {report}  ({run_info.seconds:.0f} s)")
     return report
+
+
+def _ensure_baselines(args: argparse.Namespace) -> list[BaselineModel]:
+    return [
+        ensure_baseline(
+            config=args.baseline_config,
+            seed=seed,
+            nlu_data=args.nlu_data,
+            out_dir=args.baseline_dir,
+            lock_file=args.lock_file,
+            log_file=Path(f"var/log/baseline_train_seed{seed}.log"),
+            extra_inputs=(Path("requirements/rasa.lock.txt"),),
+        )
+        for seed in args.baseline_seeds
+    ]
 
 
 def _model_hash(model: Path) -> str:

@@ -56,7 +56,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
 
 
 def summary_rows(results: Sequence[DatasetResult]) -> tuple[list[str], list[list[str]]]:
-    """The side-by-side table printed on stdout and opening the report (percentages, Δ in points)."""
+    """The side-by-side table printed on stdout and opening the report (percentages, Δ in points).
+
+    The baseline's columns average its seeded runs; the last of them lists each run's macro-F1.
+    """
     header = [
         "dataset",
         "rows",
@@ -66,25 +69,29 @@ def summary_rows(results: Sequence[DatasetResult]) -> tuple[list[str], list[list
         "macro-F1 ours",
         "macro-F1 base",
         "Δ F1",
+        "macro-F1 base by seed",
         "fallback ours",
         "F1 ours w/o fallback",
         "p50/p95 ms ours",
     ]
     rows = []
     for result in results:
-        ours, base = result.model("ours"), result.model("baseline")
+        ours = result.model("ours")
         if ours is None:
             continue
+        base_accuracy = result.baseline_mean(lambda m: m.scores.accuracy)
+        base_f1 = result.baseline_mean(lambda m: m.scores.macro_f1)
         rows.append(
             [
                 result.dataset.name,
                 str(ours.scores.rows),
                 _pct(ours.scores.accuracy),
-                _pct(base.scores.accuracy) if base else "-",
-                _points(ours.scores.accuracy, base.scores.accuracy if base else None),
+                _pct(base_accuracy) if base_accuracy is not None else "-",
+                _points(ours.scores.accuracy, base_accuracy),
                 _pct(ours.scores.macro_f1),
-                _pct(base.scores.macro_f1) if base else "-",
-                _points(ours.scores.macro_f1, base.scores.macro_f1 if base else None),
+                _pct(base_f1) if base_f1 is not None else "-",
+                _points(ours.scores.macro_f1, base_f1),
+                "/".join(_pct(run.scores.macro_f1) for run in result.baseline_runs) or "-",
                 _pct(ours.scores.fallback_rate),
                 _pct(ours.scores_without_fallback.macro_f1),
                 f"{ours.parse_p50_ms:.1f}/{ours.parse_p95_ms:.1f}",
@@ -158,6 +165,8 @@ def render_markdown(run: RunInfo, results: Sequence[DatasetResult]) -> str:
     lines += [
         f"Run started {run.started}, took {run.seconds:.0f} s. "
         f"Macro-F1 averages intents with at least {run.min_support} rows; Δ is ours − baseline in points. "
+        "The summary's baseline columns average the baseline's seeded runs (DIET `random_seed`); the "
+        "sections per dataset show the first seed's run in detail. "
         f'`{FALLBACK_INTENT}` counts as a wrong prediction; "w/o fallback" scores the classifier\'s top '
         "intent instead.",
         "",
@@ -218,7 +227,7 @@ def paired_rows(results: Sequence[DatasetResult]) -> list[list[str]]:
 def _trained(model: ModelInfo) -> str:
     if model.trained_seconds is not None:
         return f"{model.trained_seconds:.0f} s"
-    return "no (cached)" if model.label == "baseline" else "by scripts/train.sh"
+    return "no (cached)" if model.is_baseline else "by scripts/train.sh"
 
 
 def _paired_section(results: Sequence[DatasetResult]) -> list[str]:
@@ -267,7 +276,9 @@ def _render_dataset(result: DatasetResult, min_support: int) -> list[str]:
             "",
         ]
     )
-    lines += _table(["metric", "ours", "baseline", "Δ"], rows)
+    base_title = f"baseline (seed {base.model.seed})" if base and base.model.seed is not None else "baseline"
+    lines += _table(["metric", "ours", base_title, "Δ"], rows)
+    lines += _baseline_runs_section(result)
     lines += ["### Per intent (worst first by our F1)", ""]
     lines += _per_intent_table(ours.scores, base.scores if base else None, min_support)
     lines += _confused_section("Most confused pairs — ours", ours.scores.confused_pairs)
@@ -309,6 +320,17 @@ def _render_dataset(result: DatasetResult, min_support: int) -> list[str]:
     lines += [f"![{m.model.label}](confusion_{stem}_{m.model.label}.png)" for m in result.models]
     lines += ["", f"Every row with its prediction: `predictions_{stem}_<model>.tsv` beside this report.", ""]
     return lines
+
+
+def _baseline_runs_section(result: DatasetResult) -> list[str]:
+    runs = result.baseline_runs
+    if len(runs) < 2:
+        return []
+    rows = [[run.model.seed, _pct(run.scores.accuracy), _pct(run.scores.macro_f1)] for run in runs]
+    accuracy = result.baseline_mean(lambda m: m.scores.accuracy)
+    f1 = result.baseline_mean(lambda m: m.scores.macro_f1)
+    rows.append(["mean", _pct(accuracy or 0.0), _pct(f1 or 0.0)])
+    return ["### Baseline runs (one per DIET seed)", "", *_table(["seed", "accuracy", "macro-F1"], rows)]
 
 
 def _per_intent_table(ours: Scores, base: Scores | None, min_support: int) -> list[str]:

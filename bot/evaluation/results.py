@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,14 +10,26 @@ from bot.evaluation.dataset import Dataset
 from bot.evaluation.metrics import Scores, percentile, score
 from bot.evaluation.predict import Prediction
 
+BASELINE = "baseline"
+
+
+def baseline_label(seed: int, *, first: bool) -> str:
+    """The first seed's run is "baseline", shown in detail; the others are "baseline_seed<N>"."""
+    return BASELINE if first else f"{BASELINE}_seed{seed}"
+
 
 @dataclass(frozen=True)
 class ModelInfo:
-    label: str  # "ours" or "baseline"
+    label: str  # "ours", or from baseline_label()
     path: Path
     training_hash: str
     load_seconds: float
     trained_seconds: float | None = None
+    seed: int | None = None  # the baseline's DIET random_seed
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.label.startswith(BASELINE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,15 @@ class DatasetResult:
 
     def model(self, label: str) -> ModelResult | None:
         return next((m for m in self.models if m.model.label == label), None)
+
+    @property
+    def baseline_runs(self) -> list[ModelResult]:
+        return [m for m in self.models if m.model.is_baseline]
+
+    def baseline_mean(self, metric: Callable[[ModelResult], float]) -> float | None:
+        """A metric averaged over the baseline's seeded runs; None without a baseline."""
+        runs = self.baseline_runs
+        return sum(metric(run) for run in runs) / len(runs) if runs else None
 
 
 def score_predictions(

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation.baseline import training_hash
+from bot.evaluation.baseline import BaselineTrainingError, seeded_config, training_hash
+from bot.evaluation.cli import parse_args
 from bot.evaluation.dataset import Dataset, DatasetError, Example, load_tsv
 from bot.evaluation.metrics import (
     accuracy,
@@ -139,8 +140,8 @@ def test_load_tsv_missing_file(tmp_path: Path) -> None:
         load_tsv(tmp_path / "absent.tsv")
 
 
-def _result(label: str, predicted: list[str]) -> tuple[ModelInfo, list[Prediction]]:
-    info = ModelInfo(label, Path(f"models/{label}.tar.gz"), f"hash-{label}", 1.0)
+def _result(label: str, predicted: list[str], seed: int | None = None) -> tuple[ModelInfo, list[Prediction]]:
+    info = ModelInfo(label, Path(f"models/{label}.tar.gz"), f"hash-{label}", 1.0, seed=seed)
     return info, [Prediction(p, 0.9, p, 0.9, 5.0) for p in predicted]
 
 
@@ -163,7 +164,7 @@ def test_report_has_side_by_side_rows_and_files(tmp_path: Path) -> None:
 
     text = report.read_text(encoding="utf-8")
     # ours: accuracy 50.0, macro-F1 (greet 2/3, deny 1/2) = 58.3; baseline: 50.0, (greet 2/3, deny 0) = 33.3.
-    assert "| demo | 6 | 50.0 | 50.0 | +0.0 | 58.3 | 33.3 | +25.0 | 16.7 |" in text
+    assert "| demo | 6 | 50.0 | 50.0 | +0.0 | 58.3 | 33.3 | +25.0 | 33.3 | 16.7 |" in text
     assert "| greet | 3 | 66.7 | 66.7 | 66.7 | 50.0 | 100.0 | 66.7 | +0.0 |" in text
     assert "| thank * | 1 |" in text
     assert "| greet | deny | 1 | t3 |" in text
@@ -207,3 +208,56 @@ def test_baseline_hash_follows_content_not_path(tmp_path: Path) -> None:
     assert training_hash(config, tmp_path / "x" / ".." / "nlu") == first
     data.write_text("nlu: [1]\n", encoding="utf-8")
     assert training_hash(config, tmp_path / "nlu") != first
+
+
+def test_summary_averages_the_seeded_baseline_runs(tmp_path: Path) -> None:
+    dataset = Dataset(
+        "demo", tmp_path / "demo.tsv", [Example(t, g) for t, g in zip(TEXTS, GOLD, strict=True)]
+    )
+    result = DatasetResult(dataset)
+    runs = [("ours", PREDICTED, None), ("baseline", ["greet"] * 6, 1), ("baseline_seed2", GOLD, 2)]
+    infos = []
+    for label, predicted, seed in runs:
+        info, predictions = _result(label, predicted, seed)
+        infos.append(info)
+        result.models.append(score_predictions(info, dataset, predictions, min_support=2))
+    run = RunInfo(started="2026-01-01T00:00:00", seconds=1.0, min_support=2, models=infos, notes=[])
+
+    text = write_run(tmp_path / "out", run, [result]).read_text(encoding="utf-8")
+
+    # baseline seed 1: accuracy 50.0, macro-F1 33.3; seed 2 is perfect: 100.0 and 100.0; means 75.0, 66.7.
+    assert "| demo | 6 | 50.0 | 75.0 | -25.0 | 58.3 | 66.7 | -8.3 | 33.3/100.0 | 16.7 |" in text
+    assert "| mean | 75.0 | 66.7 |" in text
+    assert "| metric | ours | baseline (seed 1) | Δ |" in text
+    assert (tmp_path / "out" / "predictions_demo_baseline_seed2.tsv").is_file()
+
+
+def test_seeded_config_seeds_diet_only(tmp_path: Path) -> None:
+    config = tmp_path / "baseline_config.yml"
+    config.write_text(
+        "pipeline:\n  - name: JiebaTokenizer\n  - name: DIETClassifier\n    epochs: 100\n", encoding="utf-8"
+    )
+    (tmp_path / "nlu").mkdir()
+    (tmp_path / "nlu" / "meta.yml").write_text("nlu: []\n", encoding="utf-8")
+
+    first, second = seeded_config(config, 1, tmp_path), seeded_config(config, 2, tmp_path)
+
+    assert "random_seed: 1" in first.read_text(encoding="utf-8")
+    assert first.read_text(encoding="utf-8").count("random_seed") == 1
+    assert "epochs: 100" in second.read_text(encoding="utf-8")
+    assert training_hash(first, tmp_path / "nlu") != training_hash(second, tmp_path / "nlu")
+
+
+def test_seeded_config_without_diet_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "baseline_config.yml"
+    config.write_text("pipeline:\n  - name: JiebaTokenizer\n", encoding="utf-8")
+    with pytest.raises(BaselineTrainingError, match="no DIETClassifier"):
+        seeded_config(config, 1, tmp_path)
+
+
+def test_baseline_seeds_option() -> None:
+    assert parse_args([]).baseline_seeds == (1, 2, 3)
+    assert parse_args(["--baseline-seeds", "7"]).baseline_seeds == (7,)
+    for bad in ("1,1", "a,b", "-1"):
+        with pytest.raises(SystemExit):
+            parse_args([f"--baseline-seeds={bad}"])
