@@ -7,6 +7,9 @@ Prints p50/p95/max per message and messages per second for:
 - `front`: our normaliser + banking jieba tokenizer alone, measured in the same run, as the yardstick
   the ratio is taken against (it is the part that scales with text, not with the model);
 - `baseline`: the stock Rasa Chinese pipeline from scripts/evaluate.sh, when a trained one exists.
+
+Also prints the process's resident memory after each model is loaded and has parsed every text: the
+whole model (NLU and dialogue policies) held by Agent.load, as `rasa run` holds it.
 """
 
 from __future__ import annotations
@@ -83,6 +86,13 @@ def _front_parser() -> Callable[[str], object]:
     return parse
 
 
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def _latest_baseline() -> Path | None:
     models = sorted(Path("models/baseline").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     return models[-1] if models else None
@@ -117,11 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(texts)} held-out texts × {args.rounds} rounds, one process, sequential parses")
 
     front = _time_each("front", texts, args.rounds, _front_parser())
+    memory = [("before any model", _rss_mb())]
     timings = [front, _time_each("ours", texts, args.rounds, _agent_parser(args.model))]
+    memory.append(("with ours loaded", _rss_mb()))
     baseline = None if args.no_baseline else _latest_baseline()
     if baseline is not None:
         timings.append(_time_each("baseline", texts, args.rounds, _agent_parser(baseline)))
+        memory.append(("with the baseline loaded too", _rss_mb()))
     _print(timings, front)
+    print("\nprocess RSS: " + ", ".join(f"{label} {mb:.0f} MB" for label, mb in memory))
     ours = timings[1]
     print(
         f"\nours: p50 {ours.percentile(0.5):.2f} ms, p95 {ours.percentile(0.95):.2f} ms, "
