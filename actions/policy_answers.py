@@ -21,11 +21,17 @@ class ActionAnswerPolicy(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        knowledge = self._knowledge or get_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        answer = knowledge.answer(intent, customer_context(tracker).tier)
-        if answer is None:
-            dispatcher.utter_message(response="utter_default")
-        else:
-            dispatcher.utter_message(text=answer)
+        utter_policy_answer(dispatcher, tracker, intent, self._knowledge or get_knowledge())
         return []
+
+
+def utter_policy_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, knowledge: Knowledge
+) -> None:
+    """The knowledge file's answer to `intent` for the customer's tier, or the default reply."""
+    answer = knowledge.answer(intent, customer_context(tracker).tier)
+    if answer is None:
+        dispatcher.utter_message(response="utter_default")
+    else:
+        dispatcher.utter_message(text=answer)

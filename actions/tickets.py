@@ -22,8 +22,10 @@ from actions.clients.tickets import (
     TicketRequest,
 )
 from actions.context import customer_context
-from actions.knowledge import get_knowledge
+from actions.knowledge import Knowledge, get_knowledge
+from actions.policy_answers import utter_policy_answer
 from actions.settings import get_settings
+from bot.normalization import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,18 @@ CATEGORY_BY_INTENT = {"complain": TicketCategory.complaint, "dispute_transaction
 # A first message this long already describes the problem: it becomes the description unasked.
 PREFILL_MIN_CHARS = 12
 DESCRIPTION_MIN_CHARS = 4
+# Questions answered on the spot while the bot waits for a complaint's description (see is_side_question).
+SIDE_QUESTION_INTENTS = frozenset(
+    {
+        "ask_service_info",
+        "ask_annual_fee",
+        "ask_installment",
+        "ask_repayment",
+        "ask_card_application",
+        "bot_challenge",
+    }
+)
+SIDE_QUESTION_MIN_CONFIDENCE = 0.8
 _BEIJING = timezone(timedelta(hours=8))
 
 
@@ -132,6 +146,22 @@ class ActionStartTicket(Action):
         ]
 
 
+def is_side_question(message: dict[str, Any], knowledge: Knowledge) -> bool:
+    """A question the bot can answer, asked while it waits for a complaint's description.
+
+    Only a confident classification worded as a question counts, and only without a grievance in it:
+    "为什么乱扣我年费？" is classified ask_annual_fee, but inside a complaint it is the complaint.
+    """
+    intent = message.get("intent") or {}
+    if intent.get("name") not in SIDE_QUESTION_INTENTS:
+        return False
+    if float(intent.get("confidence") or 0.0) < SIDE_QUESTION_MIN_CONFIDENCE:
+        return False
+    text = normalize(message.get("text") or "").text
+    asks = any(word in text for word in knowledge.question_words)
+    return asks and not any(word in text for word in knowledge.grievance_words)
+
+
 class ValidateTicketForm(FormValidationAction):
     def name(self) -> str:
         return "validate_ticket_form"
@@ -139,11 +169,27 @@ class ValidateTicketForm(FormValidationAction):
     async def validate_ticket_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:
+            # Cleared by action_start_ticket as the form starts: nothing to judge yet, the form asks.
+            return {"ticket_description": None}
+        knowledge = get_knowledge()
+        if is_side_question(tracker.latest_message, knowledge):
+            # Answered here, then the form asks for the description again: the customer comes back.
+            _answer_side_question(tracker, dispatcher, knowledge)
+            return {"ticket_description": None}
         text = str(value or "").strip()
         if len(text) < DESCRIPTION_MIN_CHARS:
             dispatcher.utter_message(response="utter_ask_ticket_description_again")
             return {"ticket_description": None}
         return {"ticket_description": text}
+
+
+def _answer_side_question(tracker: Tracker, dispatcher: CollectingDispatcher, knowledge: Knowledge) -> None:
+    intent = tracker.latest_message["intent"]["name"]
+    if intent == "bot_challenge":
+        dispatcher.utter_message(response="utter_iamabot")
+    else:
+        utter_policy_answer(dispatcher, tracker, intent, knowledge)
 
 
 class ActionTicketStatus(TicketAction):

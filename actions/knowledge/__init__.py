@@ -18,6 +18,8 @@ class Knowledge:
     answers: dict[str, dict[str, Any]]
     intent_labels: dict[str, str]
     temporary_limit_words: tuple[str, ...]
+    question_words: tuple[str, ...]
+    grievance_words: tuple[str, ...]
     labels: dict[str, dict[str, str]]
     formats: dict[str, str]
 
@@ -37,6 +39,8 @@ def load_knowledge(path: Path = KNOWLEDGE_PATH) -> Knowledge:
         answers=data["answers"],
         intent_labels=data["intent_labels"],
         temporary_limit_words=tuple(data["temporary_limit_words"]),
+        question_words=tuple(data["question_words"]),
+        grievance_words=tuple(data["grievance_words"]),
         labels=data["labels"],
         formats=data["formats"],
     )

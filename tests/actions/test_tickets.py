@@ -3,6 +3,7 @@ from __future__ import annotations
 from rasa_sdk.events import SlotSet
 
 from actions.clients.tickets import Ticket, TicketCategory, TicketError, TicketNotFound, TicketRequest
+from actions.knowledge import get_knowledge
 from actions.tickets import (
     ActionDeclineOffer,
     ActionFileCallback,
@@ -11,6 +12,7 @@ from actions.tickets import (
     TicketAction,
     ValidateTicketForm,
     format_time,
+    is_side_question,
 )
 from tests.actions.conftest import METADATA, make_tracker, responses, user_event
 
@@ -79,6 +81,57 @@ async def test_too_short_description_is_asked_again(dispatcher) -> None:
 
     assert result == {"ticket_description": None}
     assert responses(dispatcher) == ["utter_ask_ticket_description_again"]
+
+
+async def test_no_description_yet_is_not_judged(dispatcher) -> None:
+    tracker = make_tracker([user_event("我要投诉", "complain", C1001)])
+
+    result = await ValidateTicketForm().validate_ticket_description(None, dispatcher, tracker, {})
+
+    assert result == {"ticket_description": None}
+    assert dispatcher.messages == []  # the form's own question follows, once
+
+
+async def test_side_question_is_answered_and_the_description_asked_again(dispatcher) -> None:
+    question = "你们客服热线是多少？"
+    tracker = make_tracker([user_event(question, "ask_service_info", C1001)], active_loop="ticket_form")
+
+    result = await ValidateTicketForm().validate_ticket_description(question, dispatcher, tracker, {})
+
+    assert result == {"ticket_description": None}
+    answer = get_knowledge().answer("ask_service_info", "standard")
+    assert answer and dispatcher.messages[0]["text"] == answer
+
+
+async def test_traditional_side_question_about_the_bot_gets_the_bot_reply(dispatcher) -> None:
+    question = "你是機器人嗎"
+    tracker = make_tracker([user_event(question, "bot_challenge", C1001)], active_loop="ticket_form")
+
+    result = await ValidateTicketForm().validate_ticket_description(question, dispatcher, tracker, {})
+
+    assert result == {"ticket_description": None}
+    assert responses(dispatcher) == ["utter_iamabot"]
+
+
+async def test_grievance_worded_as_a_question_is_the_description(dispatcher) -> None:
+    grievances = [("为什么乱扣我年费？", "ask_annual_fee"), ("热线打了一上午都没人接吗", "ask_service_info")]
+    for text, intent in grievances:
+        tracker = make_tracker([user_event(text, intent, C1001)], active_loop="ticket_form")
+        result = await ValidateTicketForm().validate_ticket_description(text, dispatcher, tracker, {})
+        assert result == {"ticket_description": text}
+    assert dispatcher.messages == []
+
+
+def test_side_question_needs_a_confident_answerable_question() -> None:
+    knowledge = get_knowledge()
+
+    def message(text: str, intent: str, confidence: float = 0.99) -> dict:
+        return {"text": text, "intent": {"name": intent, "confidence": confidence}}
+
+    assert is_side_question(message("年费多少钱", "ask_annual_fee"), knowledge)
+    assert not is_side_question(message("年费多少钱", "ask_annual_fee", 0.6), knowledge)
+    assert not is_side_question(message("年费扣了两次", "ask_annual_fee"), knowledge)  # not a question
+    assert not is_side_question(message("余额是多少", "query_balance"), knowledge)  # not answered here
 
 
 async def test_files_a_dispute_with_the_facts(dispatcher) -> None:

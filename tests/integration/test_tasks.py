@@ -93,6 +93,9 @@ async def test_complaint_becomes_a_ticket_and_its_status(
     session = await start_session(api, "C1002")
     async with open_socket(system, session) as socket:
         await turn(api, session, socket, "我要投诉", "描述")
+        # A question while the bot waits for the description is answered, then the description is asked again.
+        answered = await turn(api, session, socket, "你们的客服热线是多少？", "描述")
+        assert any("95588" in text for text in answered), answered
         created = await turn(
             api, session, socket, "你们的客服电话一直打不通，我等了一个多小时都没人接", "工单号"
         )
@@ -110,6 +113,7 @@ async def test_complaint_becomes_a_ticket_and_its_status(
             "open",
         )
         assert "客服电话一直打不通" in ticket["description"] and ticket["sla_due_at"]
+        assert "热线是多少" not in ticket["description"]
 
         by_id = await turn(api, session, socket, f"帮我查一下工单{ticket_id}的进度", ticket_id)
         latest = await turn(api, session, socket, "我的投诉处理得怎么样了", ticket_id)
