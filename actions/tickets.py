@@ -177,7 +177,7 @@ class ValidateTicketForm(FormValidationAction):
             # Answered here, then the form asks for the description again: the customer comes back.
             _answer_side_question(tracker, dispatcher, knowledge)
             return {"ticket_description": None}
-        text = str(value or "").strip()
+        text = str(value).strip()
         if len(text) < DESCRIPTION_MIN_CHARS:
             dispatcher.utter_message(response="utter_ask_ticket_description_again")
             return {"ticket_description": None}
