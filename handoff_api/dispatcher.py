@@ -56,7 +56,7 @@ class Dispatcher:
         assigned = 0
         for waiting, seat in plan:
             try:
-                await ctx.scripts.claim(
+                newly_assigned = await ctx.scripts.claim(
                     waiting.conversation_id,
                     agent=seat.username,
                     group=waiting.group,
@@ -67,6 +67,8 @@ class Dispatcher:
                 )
             except HandoffError:
                 continue  # another process won it, or the agent filled up or went away meanwhile
+            if not newly_assigned:
+                continue  # the agent claimed it by hand meanwhile, and that claim announced it
             assigned += 1
             moved_groups.add(waiting.group)
             await notices.agent_joined(

@@ -115,12 +115,16 @@ async def conversation_status(ctx: AppContext, conversation: Conversation) -> Co
 
 
 async def claim(ctx: AppContext, agent: Agent, conversation_id: str) -> None:
+    """Idempotent for the agent who already has the conversation: the dispatcher may have given it to them
+    between their page showing it in the queue and their click."""
     conversation = await ctx.conversations.get(conversation_id)
+    if conversation.state is ConversationState.AGENT and conversation.agent == agent.username:
+        return
     if conversation.state is not ConversationState.QUEUED or conversation.group is None:
         raise ConversationNotQueued
     if not agent.serves(conversation.group):
         raise NotInGroup
-    await ctx.scripts.claim(
+    newly_assigned = await ctx.scripts.claim(
         conversation_id,
         agent=agent.username,
         group=conversation.group,
@@ -128,6 +132,8 @@ async def claim(ctx: AppContext, agent: Agent, conversation_id: str) -> None:
         now=time.time(),
         smoothing=ctx.routing.assign_interval_smoothing,
     )
+    if not newly_assigned:
+        return  # whoever assigned it has announced it
     await notices.agent_joined(ctx, conversation_id, agent_username=agent.username, group=conversation.group)
     await push_queue_updates(ctx, conversation.group)
 

@@ -131,7 +131,8 @@ class LuaScripts:
         now: float,
         require_online: bool = False,
         smoothing: float = 0.2,
-    ) -> None:
+    ) -> bool:
+        """Assigns the conversation; False when it was already with this agent (nothing changed)."""
         code = await self._claim(
             keys=[
                 self._keys.conversation(conversation_id),
@@ -155,6 +156,7 @@ class LuaScripts:
                 -5: AgentNotOnline,
             },
         )
+        return code == 1
 
     async def release(self, conversation_id: str, *, agent: str, now: float) -> None:
         code = await self._release(

@@ -16,11 +16,15 @@
 -- ARGV[5] now (epoch seconds)
 -- ARGV[6] '1' when the agent must be online (automatic assignment), '0' for a claim by hand
 -- ARGV[7] smoothing weight of the newest assignment interval (0..1]
--- Returns: 1 assigned; -1 no such conversation; -2 not queued; -3 queued in another group;
---          -4 agent at capacity; -5 agent not online
+-- Returns: 1 assigned; 2 already with this agent (a claim that lost the race to the dispatcher giving it to
+--          the same agent, or a double click); -1 no such conversation; -2 not queued; -3 queued in another
+--          group; -4 agent at capacity; -5 agent not online
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
   return -1
+end
+if state == 'agent' and redis.call('HGET', KEYS[1], 'agent') == ARGV[2] then
+  return 2
 end
 if state ~= 'queued' then
   return -2

@@ -66,7 +66,7 @@ async def test_many_concurrent_claims_have_exactly_one_winner(async_redis: Redis
         return_exceptions=True,
     )
 
-    winners = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    winners = [i for i, outcome in enumerate(outcomes) if outcome is True]
     assert len(winners) == 1
     assert all(isinstance(o, ConversationNotQueued) for i, o in enumerate(outcomes) if i != winners[0])
     conversation = await store.get("c1")
@@ -74,6 +74,20 @@ async def test_many_concurrent_claims_have_exactly_one_winner(async_redis: Redis
     assert conversation.agent == f"a{winners[0]}"
     assert await store.queued_ids("general") == []
     assert await store.agent_conversation_ids(f"a{winners[0]}") == ["c1"]
+
+
+async def test_a_second_claim_by_the_same_agent_changes_nothing(async_redis: Redis, keys: RedisKeys) -> None:
+    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    await _queued(store, scripts, "c1")
+    assert await scripts.claim("c1", agent="a", group="general", capacity=1, now=1.0) is True
+    before = await async_redis.hgetall(keys.conversation("c1"))
+
+    # At capacity 1 and already holding c1: still not an error, and no second assignment is recorded.
+    assert await scripts.claim("c1", agent="a", group="general", capacity=1, now=2.0) is False
+    assert await async_redis.hgetall(keys.conversation("c1")) == before
+    assert await store.agent_conversation_ids("a") == ["c1"]
+    with pytest.raises(ConversationNotQueued):
+        await scripts.claim("c1", agent="b", group="general", capacity=1, now=2.0)
 
 
 async def test_concurrent_claims_by_one_agent_respect_capacity(async_redis: Redis, keys: RedisKeys) -> None:
@@ -87,7 +101,7 @@ async def test_concurrent_claims_by_one_agent_respect_capacity(async_redis: Redi
         return_exceptions=True,
     )
 
-    assert sum(outcome is None for outcome in outcomes) == 3
+    assert sum(outcome is True for outcome in outcomes) == 3
     assert sum(isinstance(outcome, AgentAtCapacity) for outcome in outcomes) == 7
     assert len(await store.agent_conversation_ids("a")) == 3
     assert len(await store.queued_ids("general")) == 7
