@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,25 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 logger = logging.getLogger(__name__)
 
 _MODEL_FILE = "char_ngram_classifier.joblib"
+_PINYIN_MIN_N = 1
+_PINYIN_MAX_N = 3
 
 
 def _given_tokens(tokens: list[str]) -> list[str]:
     # Module-level so the fitted vectorizer can be pickled into the model.
     return tokens
+
+
+def _pinyin_ngrams(text: str) -> list[str]:
+    # Module-level so the fitted vectorizer can be pickled into the model. Toneless syllables make
+    # homophone typos (账担/账单, 机活/激活, 花贝/花呗) share features with the right spelling.
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="default") if s.strip()]
+    grams = []
+    for n in range(_PINYIN_MIN_N, _PINYIN_MAX_N + 1):
+        grams += [" ".join(syllables[i : i + n]) for i in range(len(syllables) - n + 1)]
+    return grams
 
 
 def _words(message: Message) -> list[str]:
@@ -53,16 +68,26 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
             "regex_prefix": "kw_",
             # also TF-IDF of the tokenizer's words (the banking dictionary keeps 临时额度 whole)
             "word_features": True,
+            # also TF-IDF of toneless pinyin syllable n-grams, for homophone typos
+            "pinyin_features": False,
             # "balanced" weighs intents by inverse frequency, so big intents (out_of_scope) do not
             # swallow small ones; None for plain weights
             "class_weight": "balanced",
+            # hidden units of a small neural network whose probabilities are averaged with the logistic
+            # regression's; 0 disables it. Its non-linear view of the same features corrects many of the
+            # linear model's near misses between two intents.
+            "mlp_hidden_units": 0,
+            # training epochs of the network; few on purpose, it fits the training data by then
+            "mlp_epochs": 60,
+            # share of the network in the averaged probabilities (the logistic regression has the rest)
+            "mlp_weight": 0.4,
             # intents listed in the ranking
             "ranking_length": 10,
         }
 
     @staticmethod
     def required_packages() -> list[str]:
-        return ["sklearn", "scipy"]
+        return ["sklearn", "scipy", "pypinyin"]
 
     def __init__(
         self,
@@ -109,7 +134,6 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         import joblib
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
 
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
         if len({m.get(INTENT) for m in examples}) < 2:
@@ -129,17 +153,45 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
         if self._config["word_features"]:
             words = TfidfVectorizer(analyzer=_given_tokens, sublinear_tf=True)
             self._bundle["words"] = words.fit([_words(m) for m in examples])
-        model = LogisticRegression(
-            C=self._config["C"], max_iter=3000, class_weight=self._config["class_weight"]
-        )
-        model.fit(self._features(examples), [m.get(INTENT) for m in examples])
-        self._bundle["model"] = model
+        if self._config["pinyin_features"]:
+            pinyin = TfidfVectorizer(analyzer=_pinyin_ngrams, sublinear_tf=True)
+            self._bundle["pinyin"] = pinyin.fit([m.get(TEXT) for m in examples])
+        self._bundle["model"] = self._fit_model(self._features(examples), [m.get(INTENT) for m in examples])
 
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self._bundle, Path(directory) / _MODEL_FILE)
         return self._resource
 
+    def _fit_model(self, features: Any, intents: list[str]) -> Any:
+        """The logistic regression, or its soft vote with the neural network when that is enabled."""
+        from sklearn.ensemble import VotingClassifier
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.neural_network import MLPClassifier
+        from threadpoolctl import threadpool_limits
+
+        linear = LogisticRegression(
+            C=self._config["C"], max_iter=3000, class_weight=self._config["class_weight"]
+        )
+        if not self._config["mlp_hidden_units"]:
+            return linear.fit(features, intents)
+        network = MLPClassifier(
+            hidden_layer_sizes=(self._config["mlp_hidden_units"],),
+            max_iter=self._config["mlp_epochs"],
+            random_state=0,
+        )
+        share = self._config["mlp_weight"]
+        model = VotingClassifier(
+            [("linear", linear), ("network", network)], voting="soft", weights=[1.0 - share, share]
+        )
+        # Two BLAS threads fight over the network's dense optimiser updates: one is faster (measured 1.7x).
+        with threadpool_limits(limits=1), warnings.catch_warnings():
+            # The epoch budget stops the network before the optimiser calls it converged, on purpose.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return model.fit(features, intents)
+
     def _features(self, messages: list[Message]) -> Any:
+        import numpy as np
         import scipy.sparse as sp
 
         texts = [m.get(TEXT) for m in messages]
@@ -151,7 +203,10 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
             )
         if self._bundle.get("words") is not None:
             blocks.append(self._bundle["words"].transform([_words(m) for m in messages]))
-        return sp.hstack(blocks).tocsr()
+        if self._bundle.get("pinyin") is not None:
+            blocks.append(self._bundle["pinyin"].transform(texts))
+        # float32 halves the work of the network's optimiser; the scores are the same.
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def process(self, messages: list[Message]) -> list[Message]:
         if not self._bundle or "model" not in self._bundle:

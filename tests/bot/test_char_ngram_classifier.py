@@ -3,7 +3,7 @@ from __future__ import annotations
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.char_ngram_classifier import CharNgramIntentClassifier
+from bot.components.char_ngram_classifier import CharNgramIntentClassifier, _pinyin_ngrams
 
 _EXAMPLES = {
     "report_lost_card": ["我的卡丢了", "卡被偷了", "帮我挂失", "卡找不到了要挂失"],
@@ -49,3 +49,47 @@ def test_untrained_model_leaves_messages_alone(model_storage, resource, executio
     loaded = CharNgramIntentClassifier.load(config, model_storage, resource, execution_context)
 
     assert _classify(loaded, "你好").get("intent") is None
+
+
+def test_pinyin_ngrams_let_a_homophone_typo_share_features_with_the_right_word() -> None:
+    assert _pinyin_ngrams("账担") == _pinyin_ngrams("账单") == ["zhang", "dan", "zhang dan"]
+    assert "ji huo" in _pinyin_ngrams("机活信用卡")
+    # Digits and Latin letters stay as they are.
+    assert "app" in " ".join(_pinyin_ngrams("app登不上"))
+
+
+def test_pinyin_features_classify_a_homophone_typo(model_storage, resource, execution_context) -> None:
+    examples = {
+        "activate_card": ["激活", "卡要激活", "激活新卡"],
+        "query_bill": ["账单", "查账单", "本月账单"],
+    }
+    training_data = TrainingData(
+        [Message(data={"text": t, "intent": i}) for i, texts in examples.items() for t in texts]
+    )
+    config = {**CharNgramIntentClassifier.get_default_config(), "word_features": False}
+    predictions = {}
+    for pinyin in (False, True):
+        classifier = CharNgramIntentClassifier.create(
+            {**config, "pinyin_features": pinyin}, model_storage, resource, execution_context
+        )
+        classifier.train(training_data)
+        predictions[pinyin] = [_classify(classifier, text).get("intent")["name"] for text in ("机活", "帐担")]
+
+    # No character of 机活 or 帐担 occurs in the training data: only their sound points to the intent.
+    assert predictions[True] == ["activate_card", "query_bill"]
+    assert predictions[False] != predictions[True]
+
+
+def test_network_ensemble_trains_persists_and_predicts(
+    model_storage, resource, execution_context, make_tokenizer
+) -> None:
+    tokenizer = make_tokenizer()
+    training_data = tokenizer.process_training_data(_training_data())
+    config = {**CharNgramIntentClassifier.get_default_config(), "mlp_hidden_units": 16, "mlp_epochs": 200}
+    CharNgramIntentClassifier.create(config, model_storage, resource, execution_context).train(training_data)
+
+    loaded = CharNgramIntentClassifier.load(config, model_storage, resource, execution_context)
+    for text, intent in [("积分还剩多少", "query_points"), ("卡丢了怎么办", "report_lost_card")]:
+        ranking = _classify(loaded, text, tokenizer).get("intent_ranking")
+        assert ranking[0]["name"] == intent
+        assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
