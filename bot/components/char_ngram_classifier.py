@@ -19,8 +19,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 logger = logging.getLogger(__name__)
 
 _MODEL_FILE = "char_ngram_classifier.joblib"
-_PINYIN_MIN_N = 1
-_PINYIN_MAX_N = 3
 
 
 def _given_tokens(tokens: list[str]) -> list[str]:
@@ -28,16 +26,25 @@ def _given_tokens(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _pinyin_ngrams(text: str) -> list[str]:
+def _pinyin_syllables(text: str) -> list[str]:
     # Module-level so the fitted vectorizer can be pickled into the model. Toneless syllables make
     # homophone typos (账担/账单, 机活/激活, 花贝/花呗) share features with the right spelling.
     from pypinyin import Style, lazy_pinyin
 
-    syllables = [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="default") if s.strip()]
-    grams = []
-    for n in range(_PINYIN_MIN_N, _PINYIN_MAX_N + 1):
-        grams += [" ".join(syllables[i : i + n]) for i in range(len(syllables) - n + 1)]
-    return grams
+    return [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="default") if s.strip()]
+
+
+def _pinyin_vectorizer() -> Any:
+    """TF-IDF of syllable 1-3-grams; case kept, as the character features keep it."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        tokenizer=_pinyin_syllables,
+        token_pattern=None,
+        lowercase=False,
+        ngram_range=(1, 3),
+        sublinear_tf=True,
+    )
 
 
 def _words(message: Message) -> list[str]:
@@ -156,8 +163,7 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
             words = TfidfVectorizer(analyzer=_given_tokens, sublinear_tf=True)
             self._bundle["words"] = words.fit([_words(m) for m in examples])
         if self._config["pinyin_features"]:
-            pinyin = TfidfVectorizer(analyzer=_pinyin_ngrams, sublinear_tf=True)
-            self._bundle["pinyin"] = pinyin.fit([m.get(TEXT) for m in examples])
+            self._bundle["pinyin"] = _pinyin_vectorizer().fit([m.get(TEXT) for m in examples])
         self._bundle["model"] = self._fit_model(self._features(examples), [m.get(INTENT) for m in examples])
 
         with self._model_storage.write_to(self._resource) as directory:
