@@ -27,6 +27,8 @@ export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://$HOST:$ACTIONS_PORT/we
 export HANDOFF_API_URL="${HANDOFF_API_URL:-http://$HOST:$API_PORT}"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$VAR_DIR/handoff.db}"
 export DEMO_BACKEND_PATH="${DEMO_BACKEND_PATH:-$VAR_DIR/demo_backend.json}"
+# This checkout's packages (bot, actions, handoff_api) come first, before any installed copy or .pth entry.
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2
 
