@@ -23,10 +23,11 @@ from actions.backends.base import (
 )
 from actions.clients.handoff import HandoffClient
 from actions.context import customer_context
-from actions.handoff import HandoffAction, Reason
+from actions.handoff import HandoffAction
 from actions.knowledge import get_knowledge
 from actions.settings import get_settings
 from actions.verification import IRREVERSIBLE_SERVICES, is_verified, verification_reset_events
+from contract.names import HandoffReason
 
 SERVICE_BY_INTENT = {
     "activate_card": CardOperation.activate,
@@ -114,7 +115,10 @@ class ActionCardService(HandoffAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if tracker.get_slot("verification_locked"):
-            return [*await self.hand_off(dispatcher, tracker, Reason.verification_failed), *_clear_service()]
+            return [
+                *await self.hand_off(dispatcher, tracker, HandoffReason.VERIFICATION_FAILED),
+                *_clear_service(),
+            ]
         service_name = tracker.get_slot("card_service")
         tail = tracker.get_slot("card_tail")
         if service_name is None or tail is None:

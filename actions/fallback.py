@@ -8,8 +8,9 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import HandoffAction, Reason
+from actions.handoff import HandoffAction
 from actions.knowledge import get_knowledge
+from contract.names import HandoffReason
 
 GUESSES = 2
 HAND_OVER_AFTER_MISSES = 3
@@ -48,7 +49,7 @@ class ActionFallback(HandoffAction):
     ) -> list[dict[str, Any]]:
         misses = misses_in_a_row(tracker)
         if misses >= HAND_OVER_AFTER_MISSES:
-            return await self.hand_off(dispatcher, tracker, Reason.repeated_misunderstanding)
+            return await self.hand_off(dispatcher, tracker, HandoffReason.REPEATED_MISUNDERSTANDING)
         guesses = best_guesses(tracker)
         if misses == 1 and guesses:
             labels = get_knowledge().intent_labels

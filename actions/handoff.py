@@ -10,17 +10,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.handoff import (
-    HandoffClient,
-    HandoffError,
-    HandoffRequest,
-    HandoffStatus,
-    TranscriptLine,
-)
+from actions.clients.handoff import HandoffClient, HandoffError, HandoffRequest, TranscriptLine
 from actions.context import customer_context
 from actions.settings import get_settings
 from actions.verification import is_verified
-from bot.pii import mask_pii
+from contract.names import HandoffReason, HandoffStatus
+from contract.pii import mask_pii
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +59,6 @@ _TRANSCRIPT_LINES = 50
 _ROLE_BY_EVENT = {"user": "customer", "bot": "bot"}
 
 
-class Reason:
-    explicit_request = "explicit_request"  # the customer asked for a human
-    negative_emotion = "negative_emotion"  # strong negative emotion (entity emotion=angry)
-    repeated_misunderstanding = "repeated_misunderstanding"  # the bot failed to understand several times
-    verification_failed = "verification_failed"  # identity check failed too often; routed to risk
-    bot_escalation = "bot_escalation"  # the task needs a human
-
-
 def topic_intent(tracker: Tracker) -> str | None:
     latest = None
     for event in reversed(tracker.events):
@@ -90,10 +77,10 @@ def is_angry(tracker: Tracker) -> bool:
 
 def handoff_reason(tracker: Tracker) -> str:
     if is_angry(tracker):
-        return Reason.negative_emotion
+        return HandoffReason.NEGATIVE_EMOTION
     if ((tracker.latest_message or {}).get("intent") or {}).get("name") == "request_human":
-        return Reason.explicit_request
-    return Reason.bot_escalation
+        return HandoffReason.EXPLICIT_REQUEST
+    return HandoffReason.BOT_ESCALATION
 
 
 def masked_transcript(tracker: Tracker) -> list[TranscriptLine]:
@@ -151,7 +138,7 @@ class HandoffAction(Action, ABC):
             dispatcher.utter_message(response="utter_handoff_failed")
             return [SlotSet("handoff_status", "failed")]
 
-        if result.status is HandoffStatus.queued:
+        if result.status is HandoffStatus.QUEUED:
             dispatcher.utter_message(
                 response="utter_handoff_queued",
                 position=result.position,

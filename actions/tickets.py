@@ -13,23 +13,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.clients.tickets import (
-    Ticket,
-    TicketCategory,
-    TicketClient,
-    TicketError,
-    TicketNotFound,
-    TicketRequest,
-)
+from actions.clients.tickets import Ticket, TicketClient, TicketError, TicketNotFound, TicketRequest
 from actions.context import customer_context
 from actions.knowledge import Knowledge, get_knowledge
 from actions.policy_answers import utter_policy_answer
 from actions.settings import get_settings
 from bot.normalization import normalize
+from contract.names import TicketCategory
 
 logger = logging.getLogger(__name__)
 
-CATEGORY_BY_INTENT = {"complain": TicketCategory.complaint, "dispute_transaction": TicketCategory.dispute}
+CATEGORY_BY_INTENT = {"complain": TicketCategory.COMPLAINT, "dispute_transaction": TicketCategory.DISPUTE}
 # A first message this long already describes the problem: it becomes the description unasked.
 PREFILL_MIN_CHARS = 12
 DESCRIPTION_MIN_CHARS = 4
@@ -118,7 +112,7 @@ class TicketAction(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        category = TicketCategory(tracker.get_slot("ticket_category") or TicketCategory.complaint)
+        category = TicketCategory(tracker.get_slot("ticket_category") or TicketCategory.COMPLAINT)
         description = tracker.get_slot("ticket_description") or ""
         ticket = await self.file(dispatcher, tracker, category, description)
         events = [SlotSet("ticket_description", None), SlotSet("ticket_category", None)]
@@ -138,7 +132,7 @@ class ActionStartTicket(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        category = CATEGORY_BY_INTENT.get(intent, TicketCategory.complaint)
+        category = CATEGORY_BY_INTENT.get(intent, TicketCategory.COMPLAINT)
         text = (tracker.latest_message.get("text") or "").strip()
         return [
             SlotSet("ticket_category", category.value),
@@ -235,7 +229,7 @@ class ActionFileCallback(TicketAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         note = tracker.get_slot("callback_note") or ""
-        ticket = await self.file(dispatcher, tracker, TicketCategory.callback, note)
+        ticket = await self.file(dispatcher, tracker, TicketCategory.CALLBACK, note)
         events = [SlotSet("callback_note", None), SlotSet("pending_offer", None)]
         if ticket is None:
             return events

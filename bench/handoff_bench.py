@@ -43,14 +43,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from bench.http_load import Connection  # noqa: E402
-from handoff_api.conversations import ConversationStore  # noqa: E402
+from contract.names import CustomerTier  # noqa: E402
 from handoff_api.core.config import Settings  # noqa: E402
 from handoff_api.core.security import hash_password  # noqa: E402
-from handoff_api.lua_scripts import LuaScripts  # noqa: E402
-from handoff_api.presence import Presence  # noqa: E402
-from handoff_api.redis_client import connect_redis  # noqa: E402
-from handoff_api.redis_keys import RedisKeys  # noqa: E402
-from handoff_api.states import CustomerTier, PresenceStatus  # noqa: E402
+from handoff_api.domain.states import PresenceStatus  # noqa: E402
+from handoff_api.store.conversations import ConversationStore  # noqa: E402
+from handoff_api.store.lua_scripts import LuaScripts  # noqa: E402
+from handoff_api.store.presence import Presence  # noqa: E402
+from handoff_api.store.redis_client import connect_redis  # noqa: E402
+from handoff_api.store.redis_keys import RedisKeys  # noqa: E402
 
 AGENTS = 200
 WAITING = 1000

@@ -10,7 +10,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from redis.asyncio import Redis
 
-from handoff_api.agents import load_agents, seat_groups
 from handoff_api.api.errors import install_error_handlers
 from handoff_api.api.middleware import BodySizeLimit, ConversationLogContext
 from handoff_api.api.routes import (
@@ -26,22 +25,24 @@ from handoff_api.api.routes import (
     supervisor,
     tickets,
 )
-from handoff_api.context import AppContext
-from handoff_api.conversations import ConversationStore
+from handoff_api.clients.rasa import RasaClient
 from handoff_api.core.config import Settings
 from handoff_api.core.log_config import configure_logging
-from handoff_api.customers import load_demo_customers
-from handoff_api.db import create_db_engine, upgrade_to_head
-from handoff_api.dispatcher import Dispatcher
-from handoff_api.lua_scripts import LuaScripts
-from handoff_api.messages import MessageStore
-from handoff_api.presence import Presence
-from handoff_api.rasa_client import RasaClient
-from handoff_api.rate_limit import MessageRateLimiter
-from handoff_api.redis_client import connect_redis, redis_pool
-from handoff_api.redis_keys import RedisKeys
-from handoff_api.routing import load_routing_config
-from handoff_api.ticket_policy import load_ticket_policy
+from handoff_api.domain.agents import Agent, load_agents, seat_groups
+from handoff_api.domain.customers import load_demo_customers
+from handoff_api.domain.routing import RoutingConfig, load_routing_config
+from handoff_api.domain.ticket_policy import load_ticket_policy
+from handoff_api.services.context import AppContext, Directory, Stores
+from handoff_api.services.dispatcher import Dispatcher
+from handoff_api.sql.db import create_db_engine, upgrade_to_head
+from handoff_api.store.conversations import ConversationStore
+from handoff_api.store.lua_scripts import LuaScripts
+from handoff_api.store.messages import MessageStore
+from handoff_api.store.presence import Presence
+from handoff_api.store.rate_limit import MessageRateLimiter
+from handoff_api.store.redis_client import connect_redis, redis_pool
+from handoff_api.store.redis_keys import RedisKeys
+from handoff_api.store.stats import HandoffStats
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,32 @@ def _warn_on_dev_secrets(settings: Settings) -> None:
     for name in ("SECRET_KEY", "SERVICE_TOKEN"):
         if getattr(settings, name) == Settings.model_fields[name].default:
             logger.warning("%s has its development default; set it for any shared deployment", name)
+
+
+def _stores(
+    settings: Settings, redis: Redis, blocking_reads: Redis, routing: RoutingConfig, agents: dict[str, Agent]
+) -> Stores:
+    keys = RedisKeys(settings.REDIS_KEY_PREFIX)
+    return Stores(
+        redis=redis,
+        conversations=ConversationStore(redis, keys),
+        messages=MessageStore(redis, keys, blocking_reads=blocking_reads),
+        presence=Presence(
+            redis,
+            keys,
+            settings.AGENT_PRESENCE_TTL_SECONDS,
+            seat_groups=seat_groups(agents),
+            groups=list(routing.groups),
+        ),
+        rate_limiter=MessageRateLimiter(
+            redis,
+            keys,
+            limit=settings.CUSTOMER_MESSAGE_RATE_LIMIT,
+            window_seconds=settings.CUSTOMER_MESSAGE_RATE_WINDOW_SECONDS,
+        ),
+        scripts=LuaScripts(redis, keys),
+        stats=HandoffStats(redis, keys),
+    )
 
 
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -70,33 +97,15 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         engine = create_db_engine(settings.DATABASE_URL)
         # Each process migrates at start-up (serialised by a lock in db.py): no deploy step to forget.
         upgrade_to_head(engine)
-        keys = RedisKeys(settings.REDIS_KEY_PREFIX)
         timeout = httpx.Timeout(settings.RASA_TIMEOUT_SECONDS)
         async with httpx.AsyncClient(base_url=settings.RASA_URL, timeout=timeout) as http:
             app.state.context = AppContext(
                 settings=settings,
-                redis=redis,
+                directory=Directory(
+                    routing=routing, tickets=ticket_policy, agents=agents, customers=customers
+                ),
+                stores=_stores(settings, redis, blocking_reads, routing, agents),
                 engine=engine,
-                routing=routing,
-                tickets=ticket_policy,
-                agents=agents,
-                customers=customers,
-                conversations=ConversationStore(redis, keys),
-                scripts=LuaScripts(redis, keys),
-                messages=MessageStore(redis, keys, blocking_reads=blocking_reads),
-                rate_limiter=MessageRateLimiter(
-                    redis,
-                    keys,
-                    limit=settings.CUSTOMER_MESSAGE_RATE_LIMIT,
-                    window_seconds=settings.CUSTOMER_MESSAGE_RATE_WINDOW_SECONDS,
-                ),
-                presence=Presence(
-                    redis,
-                    keys,
-                    settings.AGENT_PRESENCE_TTL_SECONDS,
-                    seat_groups=seat_groups(agents),
-                    groups=list(routing.groups),
-                ),
                 rasa=RasaClient(http, token=settings.RASA_TOKEN),
             )
             logger.info("handoff API ready: %d agents, %d demo customers", len(agents), len(customers))

@@ -5,17 +5,8 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from handoff_api.states import (
-    AgentLevel,
-    AgentRole,
-    ConversationState,
-    CustomerTier,
-    HandoffStatus,
-    MessageRole,
-    PresenceStatus,
-    TicketCategory,
-    TicketStatus,
-)
+from contract.names import CustomerTier, HandoffStatus, TicketCategory, TicketStatus
+from handoff_api.domain.states import AgentLevel, AgentRole, ConversationState, MessageRole, PresenceStatus
 
 MAX_TEXT_CHARS = 2000
 

@@ -23,7 +23,7 @@ step "rasa data validate" "$RASA_VENV/bin/rasa" data validate --config config.ym
 step "bot and actions tests (.venv-rasa)" "$RASA_VENV/bin/python" -m pytest tests/bot tests/actions \
   --junitxml="$results/rasa-env.xml"
 step "handoff service, integration and browser tests (.venv)" "$API_VENV/bin/python" -m pytest \
-  tests/handoff_api tests/integration tests/browser --junitxml="$results/api-env.xml"
+  tests/contract tests/handoff_api tests/integration tests/browser --junitxml="$results/api-env.xml"
 step "rasa test stories" "$RASA_VENV/bin/rasa" test core --model models/current.tar.gz \
   --stories tests/stories --endpoints endpoints.yml --fail-on-prediction-errors --out "$results/stories"
 

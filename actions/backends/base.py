@@ -6,12 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-
-class Tier(StrEnum):
-    standard = "standard"  # 普卡
-    gold = "gold"  # 金卡
-    platinum = "platinum"  # 白金卡
-    diamond = "diamond"  # 钻石 / 私人银行
+from contract.names import CustomerTier
 
 
 class CardStatus(StrEnum):
@@ -79,7 +74,7 @@ class Points:
 class Customer:
     id: str
     name: str
-    tier: Tier
+    tier: CustomerTier
     phone: str
     cards: tuple[Card, ...] = field(default_factory=tuple)
     secretary: str | None = None

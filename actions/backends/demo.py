@@ -30,11 +30,11 @@ from actions.backends.base import (
     CustomerNotFound,
     OperationResult,
     Points,
-    Tier,
     Transaction,
 )
 from actions.backends.rules import apply_operation
 from actions.settings import Settings
+from contract.names import CustomerTier
 
 
 def card_from_dict(card: dict[str, Any]) -> Card:
@@ -55,7 +55,7 @@ def customer_from_dict(data: dict[str, Any]) -> Customer:
     return Customer(
         id=data["id"],
         name=data["name"],
-        tier=Tier(data["tier"]),
+        tier=CustomerTier(data["tier"]),
         phone=str(data["phone"]),
         secretary=data.get("secretary"),
         cards=tuple(card_from_dict(card) for card in data.get("cards", [])),

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from actions.settings import Settings
-
-
-class HandoffStatus(StrEnum):
-    queued = "queued"  # waiting for an agent; position and estimated wait are set
-    no_agent = "no_agent"  # nobody eligible online or outside working hours
+from contract.names import HandoffStatus
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
 from actions.settings import Settings
-
-
-class TicketCategory(StrEnum):
-    complaint = "complaint"  # about service, staff, fees, delays
-    dispute = "dispute"  # a specific transaction claimed wrong
-    callback = "callback"  # a message left when no agent could take the chat
+from contract.names import TicketCategory
 
 
 @dataclass(frozen=True)

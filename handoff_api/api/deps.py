@@ -13,12 +13,12 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
-from handoff_api.agents import Agent
-from handoff_api.auth import agent_for, customer_id_for
-from handoff_api.context import AppContext
-from handoff_api.conversations import Conversation
-from handoff_api.exceptions import InvalidServiceToken, InvalidToken, NotASupervisor, WrongConversation
-from handoff_api.states import AgentRole
+from handoff_api.domain.agents import Agent
+from handoff_api.domain.conversation import Conversation
+from handoff_api.domain.exceptions import InvalidServiceToken, InvalidToken, NotASupervisor, WrongConversation
+from handoff_api.domain.states import AgentRole
+from handoff_api.services.auth import agent_for, customer_id_for
+from handoff_api.services.context import AppContext
 
 
 async def get_context(connection: HTTPConnection) -> AppContext:
@@ -49,7 +49,7 @@ TokenDep = Annotated[str, Depends(bearer_token)]
 
 async def customer_conversation(conversation_id: str, ctx: ContextDep, token: TokenDep) -> Conversation:
     customer_id = customer_id_for(ctx, token, conversation_id)
-    conversation = await ctx.conversations.get(conversation_id)
+    conversation = await ctx.stores.conversations.get(conversation_id)
     if conversation.customer_id != customer_id:
         raise WrongConversation
     return conversation
@@ -61,7 +61,7 @@ CustomerConversation = Annotated[Conversation, Depends(customer_conversation)]
 async def current_agent(ctx: ContextDep, token: TokenDep) -> Agent:
     agent = agent_for(ctx, token)
     # Any call from the console keeps the agent online; the key expires when the console goes quiet.
-    await ctx.presence.touch(agent.username)
+    await ctx.stores.presence.touch(agent.username)
     return agent
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 
-from handoff_api import exceptions as exc
+from handoff_api.domain import exceptions as exc
 
 logger = logging.getLogger(__name__)
 

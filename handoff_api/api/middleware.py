@@ -7,7 +7,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from handoff_api.api.errors import status_and_detail
 from handoff_api.core.log_config import conversation_id_var
-from handoff_api.exceptions import BodyTooLarge
+from handoff_api.domain.exceptions import BodyTooLarge
 
 _CONVERSATION_PATH = re.compile(r"/conversations/([^/]+)")
 

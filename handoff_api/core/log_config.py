@@ -5,7 +5,7 @@ import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from handoff_api.pii import mask_pii
+from contract.pii import mask_pii
 
 # Set per request by the middleware, so every log line of that request carries the conversation id.
 conversation_id_var: ContextVar[str | None] = ContextVar("conversation_id", default=None)

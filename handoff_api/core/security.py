@@ -8,7 +8,7 @@ import secrets
 import time
 from typing import Any
 
-from handoff_api.exceptions import InvalidToken, TokenExpired
+from handoff_api.domain.exceptions import InvalidToken, TokenExpired
 
 # scrypt cost: ~16 MiB and tens of milliseconds per check, slow enough to hurt offline guessing.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1

@@ -5,7 +5,8 @@ from rasa_sdk.events import SlotSet
 from actions.backends.base import BackendError, CardStatus
 from actions.backends.demo import DemoBackend
 from actions.card_services import ActionAskConfirmed, ActionCardService, ActionStartCardService
-from actions.clients.handoff import HandoffResult, HandoffStatus
+from actions.clients.handoff import HandoffResult
+from contract.names import HandoffStatus
 from tests.actions.conftest import METADATA, make_tracker, responses, user_event
 from tests.actions.test_handoff import FakeHandoffClient
 
@@ -13,7 +14,7 @@ NOW = 2_000_000.0
 C1001 = {**METADATA, "customer_id": "C1001", "tier": "standard"}
 CLEARED = [SlotSet("card_service", None), SlotSet("confirmed", None), SlotSet("amount", None)]
 VERIFIED = {"verified": True, "verified_at": NOW - 10, "verified_card": "1234", "card_tail": "1234"}
-QUEUED = HandoffResult(status=HandoffStatus.queued, group="risk", position=1, estimated_wait_seconds=20)
+QUEUED = HandoffResult(status=HandoffStatus.QUEUED, group="risk", position=1, estimated_wait_seconds=20)
 
 
 def _service(backend, client=None) -> ActionCardService:

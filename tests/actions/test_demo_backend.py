@@ -11,9 +11,9 @@ from actions.backends.base import (
     CardStatus,
     CustomerNotFound,
     OperationRefused,
-    Tier,
 )
 from actions.backends.demo import DemoBackend
+from contract.names import CustomerTier
 from tests.actions.conftest import DEMO_CUSTOMERS
 
 
@@ -21,7 +21,7 @@ async def test_seeds_from_demo_customers(demo_backend: DemoBackend) -> None:
     customer = await demo_backend.get_customer("C1003")
 
     assert customer.name == "王芳"
-    assert customer.tier is Tier.platinum
+    assert customer.tier is CustomerTier.PLATINUM
     card = customer.card("3456")
     assert card is not None
     assert (card.product, card.status, card.credit_limit, card.available_credit) == (
@@ -75,7 +75,7 @@ async def test_state_file_wins_over_seed(tmp_path) -> None:
 async def test_every_tier_is_seeded(demo_backend: DemoBackend) -> None:
     tiers = {(await demo_backend.get_customer(f"C100{n}")).tier for n in range(1, 7)}
 
-    assert tiers == set(Tier)
+    assert tiers == set(CustomerTier)
 
 
 async def test_relative_seed_dates_become_absolute(demo_backend: DemoBackend) -> None:

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from rasa_sdk.events import SlotSet
 
-from actions.clients.handoff import HandoffResult, HandoffStatus
+from actions.clients.handoff import HandoffResult
 from actions.fallback import ActionFallback
 from actions.handoff import ActionRequestHandoff
 from actions.handoff_ended import ActionHandoffEnded
+from contract.names import HandoffStatus
 from tests.actions.conftest import METADATA, make_tracker, responses, user_event
 from tests.actions.test_handoff import FakeHandoffClient
 
-QUEUED = HandoffResult(status=HandoffStatus.queued, group="general", position=3, estimated_wait_seconds=90)
+QUEUED = HandoffResult(status=HandoffStatus.QUEUED, group="general", position=3, estimated_wait_seconds=90)
 RANKING = [("nlu_fallback", 0.4), ("query_bill", 0.25), ("affirm", 0.2), ("ask_repayment", 0.15)]
 
 

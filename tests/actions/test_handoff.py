@@ -2,14 +2,9 @@ from __future__ import annotations
 
 from rasa_sdk.events import SlotSet
 
-from actions.clients.handoff import (
-    HandoffError,
-    HandoffRequest,
-    HandoffResult,
-    HandoffStatus,
-    TranscriptLine,
-)
+from actions.clients.handoff import HandoffError, HandoffRequest, HandoffResult, TranscriptLine
 from actions.handoff import ActionRequestHandoff
+from contract.names import HandoffStatus
 from tests.actions.conftest import METADATA, bot_event, make_tracker, user_event
 
 
@@ -27,9 +22,9 @@ class FakeHandoffClient:
         return self.result
 
 
-QUEUED = HandoffResult(status=HandoffStatus.queued, group="vip", position=2, estimated_wait_seconds=30)
+QUEUED = HandoffResult(status=HandoffStatus.QUEUED, group="vip", position=2, estimated_wait_seconds=30)
 NO_AGENT = HandoffResult(
-    status=HandoffStatus.no_agent, group="general", position=None, estimated_wait_seconds=None
+    status=HandoffStatus.NO_AGENT, group="general", position=None, estimated_wait_seconds=None
 )
 
 

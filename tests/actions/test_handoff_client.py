@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from actions.clients.handoff import HandoffClient, HandoffError, HandoffRequest, HandoffStatus, _parse_result
+from actions.clients.handoff import HandoffClient, HandoffError, HandoffRequest, _parse_result
+from contract.names import HandoffStatus
 
 
 def test_parses_queued_answer() -> None:
     result = _parse_result({"status": "queued", "group": "vip", "position": 1, "estimated_wait_seconds": 30})
 
     assert (result.status, result.group, result.position, result.estimated_wait_seconds) == (
-        HandoffStatus.queued,
+        HandoffStatus.QUEUED,
         "vip",
         1,
         30,
@@ -41,7 +42,7 @@ async def test_slow_service_times_out() -> None:
         result = await HandoffClient(base_url=url, service_token="t", timeout_seconds=3).request_handoff(
             request
         )
-    assert result.status is HandoffStatus.queued
+    assert result.status is HandoffStatus.QUEUED
 
 
 def test_timeouts_never_exceed_three_seconds() -> None:

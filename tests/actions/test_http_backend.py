@@ -11,11 +11,11 @@ from actions.backends.base import (
     CardStatus,
     CustomerNotFound,
     OperationRefused,
-    Tier,
 )
 from actions.backends.demo import DemoBackend, customer_to_dict, seed_customer
 from actions.backends.http import HttpBackend
 from actions.settings import Settings
+from contract.names import CustomerTier
 from tests.actions.conftest import DEMO_CUSTOMERS
 from tests.actions.fake_servers import core_system, serve
 
@@ -35,7 +35,7 @@ async def test_reads_a_customer() -> None:
     async with serve(core_system(_customers())) as url:
         customer = await _backend(url).get_customer("C1003")
 
-    assert (customer.name, customer.tier) == ("王芳", Tier.platinum)
+    assert (customer.name, customer.tier) == ("王芳", CustomerTier.PLATINUM)
     assert customer.card("3456").available_credit == 128800
     assert customer.bills[0].period == "2026-11" and customer.points.balance == 86400
 

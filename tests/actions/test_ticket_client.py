@@ -2,18 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from actions.clients.tickets import (
-    TicketCategory,
-    TicketClient,
-    TicketError,
-    TicketNotFound,
-    TicketRequest,
-    parse_ticket,
-)
+from actions.clients.tickets import TicketClient, TicketError, TicketNotFound, TicketRequest, parse_ticket
+from contract.names import TicketCategory
 from tests.actions.fake_servers import TICKETS, serve, ticket_api
 
 REQUEST = TicketRequest(
-    category=TicketCategory.dispute,
+    category=TicketCategory.DISPUTE,
     customer_id="C1001",
     tier="standard",
     conversation_id="conv-1",

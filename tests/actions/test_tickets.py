@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rasa_sdk.events import SlotSet
 
-from actions.clients.tickets import Ticket, TicketCategory, TicketError, TicketNotFound, TicketRequest
+from actions.clients.tickets import Ticket, TicketError, TicketNotFound, TicketRequest
 from actions.knowledge import get_knowledge
 from actions.tickets import (
     ActionDeclineOffer,
@@ -14,6 +14,7 @@ from actions.tickets import (
     format_time,
     is_side_question,
 )
+from contract.names import TicketCategory
 from tests.actions.conftest import METADATA, make_tracker, responses, user_event
 
 C1001 = {**METADATA, "customer_id": "C1001", "tier": "standard"}
@@ -145,7 +146,7 @@ async def test_files_a_dispute_with_the_facts(dispatcher) -> None:
 
     assert client.created == [
         TicketRequest(
-            category=TicketCategory.dispute,
+            category=TicketCategory.DISPUTE,
             customer_id="C1001",
             tier="standard",
             conversation_id="conv-42",
@@ -233,7 +234,7 @@ async def test_callback_ticket(dispatcher) -> None:
 
     events = await ActionFileCallback(client).run(dispatcher, tracker, {})
 
-    assert client.created[0].category is TicketCategory.callback
+    assert client.created[0].category is TicketCategory.CALLBACK
     assert events[:2] == [SlotSet("callback_note", None), SlotSet("pending_offer", None)]
     assert responses(dispatcher) == ["utter_ticket_created_callback"]
 

@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 
 from handoff_api.core.config import Settings
 from handoff_api.main import create_app
-from handoff_api.redis_keys import RedisKeys
+from handoff_api.store.redis_keys import RedisKeys
 
 SERVICE_TOKEN = "test-service-token"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from handoff_api.gateway import RASA_DOWN_APOLOGY
 from handoff_api.schemas import MAX_TEXT_CHARS
+from handoff_api.services.gateway import RASA_DOWN_APOLOGY
 from tests.handoff_api.conftest import Customer, login
 
 

@@ -8,9 +8,9 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handoff_api.crud import record_closed_conversation
-from handoff_api.models import ClosedConversation
-from handoff_api.states import HandoffOutcome
+from contract.names import HandoffOutcome
+from handoff_api.sql.crud import record_closed_conversation
+from handoff_api.sql.models import ClosedConversation
 from tests.handoff_api.conftest import ON_BOTH_DATABASES, Customer, login
 
 pytestmark = ON_BOTH_DATABASES
@@ -19,7 +19,7 @@ pytestmark = ON_BOTH_DATABASES
 async def _ended(app: FastAPI, customer: Customer, outcome: HandoffOutcome) -> None:
     """Record the summary the lifecycle writes when a handoff ends (the lifecycle has its own tests)."""
     ctx = app.state.context
-    conversation = await ctx.conversations.get(customer.conversation_id)
+    conversation = await ctx.stores.conversations.get(customer.conversation_id)
     record_closed_conversation(ctx.engine, conversation=conversation, outcome=outcome, wrap_up="resolved")
 
 

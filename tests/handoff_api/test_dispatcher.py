@@ -8,8 +8,8 @@ import pytest
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
-from handoff_api.dispatcher import Dispatcher
-from handoff_api.redis_keys import RedisKeys
+from handoff_api.services.dispatcher import Dispatcher
+from handoff_api.store.redis_keys import RedisKeys
 from tests.handoff_api.conftest import Customer, login
 
 # For tests that need customers to stay queued while an agent is online.
@@ -129,7 +129,7 @@ async def test_close_is_resolved_and_frees_the_agent_for_the_next(
     assert closed.status_code == 200
     assert (await first.messages())[-1]["meta"]["outcome"] == "resolved"
     # Rasa is down here: the resume is remembered for the gateway to make up before the next bot turn.
-    assert (await app.state.context.conversations.get(first.conversation_id)).rasa_resume_pending
+    assert (await app.state.context.stores.conversations.get(first.conversation_id)).rasa_resume_pending
     await _dispatcher(app).assign_round()
     assert (await third.status())["state"] == "agent"
     assert await _outcomes(async_redis, keys) == {"vip:assigned": "3", "vip:resolved": "1"}
@@ -225,7 +225,7 @@ async def test_racing_dispatchers_and_claims_never_double_assign_or_overrun(
     customers = [await _queued(client, customer_id) for customer_id in ["C1001", "C1002", "C1003"] * 10]
     # Everyone queued first; then several processes' dispatchers (one instance each) and agents claiming
     # by hand, all at once.
-    ctx.routing.auto_assign = True
+    ctx.directory.routing.auto_assign = True
     processes = [Dispatcher(ctx, tick_seconds=1.0) for _ in range(6)]
     claims = [
         client.post(f"/api/agent/conversations/{c.conversation_id}/claim", headers=headers[name])
@@ -236,12 +236,12 @@ async def test_racing_dispatchers_and_claims_never_double_assign_or_overrun(
 
     owners: dict[str, str] = {}
     for name in seats:
-        held = await ctx.conversations.agent_conversation_ids(name)
-        assert len(held) <= ctx.agents[name].capacity, name
+        held = await ctx.stores.conversations.agent_conversation_ids(name)
+        assert len(held) <= ctx.directory.agents[name].capacity, name
         for conversation_id in held:
             assert conversation_id not in owners, "assigned twice"
             owners[conversation_id] = name
-    capacity = sum(ctx.agents[name].capacity for name in seats)
+    capacity = sum(ctx.directory.agents[name].capacity for name in seats)
     assert len(owners) == capacity  # fewer seats than the 30 waiting
     states = [(await c.status())["state"] for c in customers]
     assert states.count("agent") == capacity and states.count("queued") == len(customers) - capacity
@@ -273,7 +273,9 @@ async def _queued_in_a_bot_turn(client: httpx.AsyncClient, app: FastAPI, *, max_
     """As in a real turn: the gateway marks it, the action server requests the handoff inside the turn."""
     await login(client, "general_1")
     customer = await Customer.start(client, "C1001")
-    await app.state.context.conversations.begin_bot_turn(customer.conversation_id, max_seconds=max_seconds)
+    await app.state.context.stores.conversations.begin_bot_turn(
+        customer.conversation_id, max_seconds=max_seconds
+    )
     assert (await customer.hand_off()).status_code == 201
     return customer
 
@@ -284,7 +286,7 @@ async def test_no_assignment_while_the_bot_is_answering(client: httpx.AsyncClien
     await _dispatcher(app).assign_round()
     assert (await customer.status())["state"] == "queued"  # the bot's "you are queued" is not stored yet
 
-    assert await ctx.conversations.end_bot_turn(customer.conversation_id) == "queued"
+    assert await ctx.stores.conversations.end_bot_turn(customer.conversation_id) == "queued"
     await _dispatcher(app).assign_round()
     assert (await customer.status())["state"] == "agent"
 

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handoff_api.gateway import RASA_DOWN_APOLOGY
-from handoff_api.models import ClosedConversation
+from handoff_api.services.gateway import RASA_DOWN_APOLOGY
+from handoff_api.sql.models import ClosedConversation
 from tests.handoff_api.conftest import Customer, login
 
 

@@ -6,18 +6,19 @@ from collections.abc import Awaitable
 import pytest
 from redis.asyncio import Redis
 
-from handoff_api.conversations import ConversationStore
-from handoff_api.exceptions import (
+from contract.names import CustomerTier
+from handoff_api.domain.exceptions import (
     AgentAtCapacity,
     ConversationNotFound,
     ConversationNotQueued,
     ConversationWithAgent,
     NotAssigned,
 )
-from handoff_api.lua_scripts import Enqueued, EnqueueResult, LuaScripts
-from handoff_api.presence import Presence
-from handoff_api.redis_keys import RedisKeys
-from handoff_api.states import ConversationState, CustomerTier, PresenceStatus
+from handoff_api.domain.states import ConversationState, PresenceStatus
+from handoff_api.store.conversations import ConversationStore
+from handoff_api.store.lua_scripts import Enqueued, EnqueueResult, LuaScripts
+from handoff_api.store.presence import Presence
+from handoff_api.store.redis_keys import RedisKeys
 
 REASON = "explicit_request"
 GROUPS = ["general", "vip"]

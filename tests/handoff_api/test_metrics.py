@@ -6,8 +6,8 @@ import httpx
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
-from handoff_api import metrics
-from handoff_api.redis_keys import RedisKeys
+from handoff_api.core import metrics
+from handoff_api.store.redis_keys import RedisKeys
 
 
 def _sample(name: str, **labels: str) -> float:

@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from handoff_api.db import create_db_engine, upgrade_to_head
-from handoff_api.models import Base
+from handoff_api.sql.db import create_db_engine, upgrade_to_head
+from handoff_api.sql.models import Base
 from tests.handoff_api.conftest import ON_BOTH_DATABASES
 
 pytestmark = ON_BOTH_DATABASES

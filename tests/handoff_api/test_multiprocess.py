@@ -16,11 +16,11 @@ import pytest_asyncio
 import yaml
 from redis.asyncio import Redis
 
-from handoff_api.conversations import ConversationStore
+from contract.names import CustomerTier
 from handoff_api.core.config import REPO_ROOT
 from handoff_api.core.security import hash_password
-from handoff_api.redis_keys import RedisKeys
-from handoff_api.states import CustomerTier
+from handoff_api.store.conversations import ConversationStore
+from handoff_api.store.redis_keys import RedisKeys
 from tests.handoff_api.conftest import PASSWORD, SERVICE_TOKEN, _free_port
 
 AGENTS = 50

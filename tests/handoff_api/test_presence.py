@@ -4,9 +4,9 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from handoff_api.presence import Presence
-from handoff_api.redis_keys import RedisKeys
-from handoff_api.states import PresenceStatus
+from handoff_api.domain.states import PresenceStatus
+from handoff_api.store.presence import Presence
+from handoff_api.store.redis_keys import RedisKeys
 
 
 async def test_statuses_and_the_online_index_agree(async_redis: Redis, keys: RedisKeys) -> None:

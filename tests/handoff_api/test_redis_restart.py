@@ -19,9 +19,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from handoff_api.core.security import hash_password
-from handoff_api.presence import Presence
-from handoff_api.redis_keys import RedisKeys
-from handoff_api.states import PresenceStatus
+from handoff_api.domain.states import PresenceStatus
+from handoff_api.store.presence import Presence
+from handoff_api.store.redis_keys import RedisKeys
 from tests.handoff_api.conftest import PASSWORD, SERVICE_TOKEN, _free_port
 from tests.handoff_api.test_multiprocess import ApiProcess, _login
 

@@ -3,10 +3,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from contract.names import CustomerTier
 from handoff_api.core.config import Settings
-from handoff_api.exceptions import ConfigError
-from handoff_api.routing import RoutingConfig, choose_group, deadline, load_routing_config
-from handoff_api.states import CustomerTier
+from handoff_api.domain.exceptions import ConfigError
+from handoff_api.domain.routing import RoutingConfig, choose_group, deadline, load_routing_config
 
 
 @pytest.fixture(scope="module")

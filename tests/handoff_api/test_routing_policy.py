@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from contract.names import CustomerTier
 from handoff_api.core.config import Settings
-from handoff_api.routing import RoutingConfig, WorkingHours, load_routing_config
-from handoff_api.routing_policy import Seat, Waiting, candidates, plan_assignments, serving_groups
-from handoff_api.states import AgentLevel, CustomerTier
+from handoff_api.domain.routing import RoutingConfig, WorkingHours, load_routing_config
+from handoff_api.domain.routing_policy import Seat, Waiting, candidates, plan_assignments, serving_groups
+from handoff_api.domain.states import AgentLevel
 
 NOW = 1000.0
 

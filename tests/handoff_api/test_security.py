@@ -1,7 +1,7 @@
 import pytest
 
 from handoff_api.core.security import hash_password, sign_token, verify_password, verify_token
-from handoff_api.exceptions import InvalidToken, TokenExpired
+from handoff_api.domain.exceptions import InvalidToken, TokenExpired
 
 
 def test_token_round_trip_keeps_claims() -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from contract.names import CustomerTier, TicketCategory
 from handoff_api.core.config import Settings
-from handoff_api.exceptions import ConfigError
-from handoff_api.states import CustomerTier, TicketCategory
-from handoff_api.ticket_policy import load_ticket_policy
+from handoff_api.domain.exceptions import ConfigError
+from handoff_api.domain.ticket_policy import load_ticket_policy
 
 
 def test_shipped_config_covers_every_category_and_tier() -> None:

@@ -7,7 +7,7 @@ import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from handoff_api.gateway import RASA_DOWN_APOLOGY
+from handoff_api.services.gateway import RASA_DOWN_APOLOGY
 from tests.handoff_api.conftest import Customer, login
 
 

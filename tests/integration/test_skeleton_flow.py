@@ -17,7 +17,7 @@ import pytest
 import websockets
 from redis.asyncio import Redis
 
-from handoff_api.redis_keys import RedisKeys
+from handoff_api.store.redis_keys import RedisKeys
 from tests.integration.system import RunningSystem, rasa_tracker
 
 pytestmark = pytest.mark.integration

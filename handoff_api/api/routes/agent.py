@@ -2,7 +2,6 @@
 
 from fastapi import APIRouter, status
 
-from handoff_api import agent_views, handoffs
 from handoff_api.api.deps import ContextDep, CurrentAgent
 from handoff_api.schemas import (
     AgentConversationView,
@@ -14,6 +13,7 @@ from handoff_api.schemas import (
     PresenceIn,
     TransferIn,
 )
+from handoff_api.services import agent_views, handoffs
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
 

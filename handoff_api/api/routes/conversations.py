@@ -8,16 +8,16 @@ import anyio
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
 from pydantic import BaseModel, ValidationError
 
-from handoff_api import agent_views, gateway, handoffs
-from handoff_api.agents import Agent
 from handoff_api.api.deps import ContextDep, CustomerConversation
 from handoff_api.api.errors import status_and_detail
-from handoff_api.auth import agent_for, customer_id_for, token_kind
-from handoff_api.context import AppContext
-from handoff_api.exceptions import HandoffError, WrongConversation
-from handoff_api.messages import START, check_cursor
+from handoff_api.domain.agents import Agent
+from handoff_api.domain.exceptions import HandoffError, WrongConversation
+from handoff_api.domain.states import TokenKind
 from handoff_api.schemas import ConversationStatus, CustomerMessageIn, MessageList, MessageText, RasaPayload
-from handoff_api.states import TokenKind
+from handoff_api.services import agent_views, gateway, handoffs
+from handoff_api.services.auth import agent_for, customer_id_for, token_kind
+from handoff_api.services.context import AppContext
+from handoff_api.store.messages import START, check_cursor
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
@@ -35,21 +35,21 @@ async def get_status(ctx: ContextDep, conversation: CustomerConversation) -> Con
 async def cancel_handoff(ctx: ContextDep, conversation: CustomerConversation) -> ConversationStatus:
     """The customer leaves the queue; the bot takes the conversation back."""
     await handoffs.cancel(ctx, conversation)
-    return await handoffs.conversation_status(ctx, await ctx.conversations.get(conversation.id))
+    return await handoffs.conversation_status(ctx, await ctx.stores.conversations.get(conversation.id))
 
 
 @router.get("/{conversation_id}/messages")
 async def list_messages(
     ctx: ContextDep, conversation: CustomerConversation, last_id: Annotated[str, Query(max_length=45)] = START
 ) -> MessageList:
-    return MessageList(messages=await ctx.messages.read_after(conversation.id, last_id))
+    return MessageList(messages=await ctx.stores.messages.read_after(conversation.id, last_id))
 
 
 @router.post("/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
 async def send_message(
     ctx: ContextDep, conversation: CustomerConversation, body: CustomerMessageIn
 ) -> MessageList:
-    await ctx.rate_limiter.check(conversation.id)
+    await ctx.stores.rate_limiter.check(conversation.id)
     return MessageList(messages=await gateway.handle_customer_message(ctx, conversation, body))
 
 
@@ -68,7 +68,7 @@ class _SocketMessage(BaseModel):
 
 
 async def _authenticate(ctx: AppContext, conversation_id: str, token: str) -> _Viewer:
-    conversation = await ctx.conversations.get(conversation_id)
+    conversation = await ctx.stores.conversations.get(conversation_id)
     if token_kind(ctx, token) is TokenKind.AGENT:
         agent = agent_for(ctx, token)
         agent_views.ensure_can_read(agent, conversation)
@@ -81,7 +81,7 @@ async def _authenticate(ctx: AppContext, conversation_id: str, token: str) -> _V
 async def _push(websocket: WebSocket, ctx: AppContext, viewer: _Viewer, last_id: str) -> None:
     cursor = last_id
     while True:
-        for message in await ctx.messages.wait_after(viewer.conversation_id, cursor, _PUSH_BLOCK_MS):
+        for message in await ctx.stores.messages.wait_after(viewer.conversation_id, cursor, _PUSH_BLOCK_MS):
             shown = agent_views.masked(message) if viewer.agent else message
             await websocket.send_json({"type": "message", **shown.model_dump(mode="json")})
             cursor = message.id
@@ -93,8 +93,8 @@ async def _handle(ctx: AppContext, viewer: _Viewer, raw: str) -> None:
     if viewer.agent is not None:
         await handoffs.send_agent_message(ctx, viewer.agent, viewer.conversation_id, incoming.text)
         return
-    await ctx.rate_limiter.check(viewer.conversation_id)
-    conversation = await ctx.conversations.get(viewer.conversation_id)
+    await ctx.stores.rate_limiter.check(viewer.conversation_id)
+    conversation = await ctx.stores.conversations.get(viewer.conversation_id)
     body = CustomerMessageIn(text=incoming.text, payload=incoming.payload)
     await gateway.handle_customer_message(ctx, conversation, body)
 

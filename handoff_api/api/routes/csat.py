@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter, status
 
-from handoff_api import crud, metrics
 from handoff_api.api.deps import CustomerConversation, SessionDep
 from handoff_api.schemas import CsatCreate, CsatPublic
+from handoff_api.services import csat
 
 router = APIRouter(prefix="/api/conversations", tags=["csat"])
 
@@ -13,11 +13,4 @@ router = APIRouter(prefix="/api/conversations", tags=["csat"])
 def rate_conversation(
     body: CsatCreate, conversation: CustomerConversation, session: SessionDep
 ) -> CsatPublic:
-    rated = crud.record_csat(session, conversation_id=conversation.id, csat=body)
-    metrics.record_csat(score=body.score)
-    return CsatPublic(
-        conversation_id=conversation.id,
-        score=body.score,
-        comment=body.comment,
-        rated_at=rated.csat_at,
-    )
+    return csat.rate_handoff(session, conversation_id=conversation.id, csat=body)

@@ -15,7 +15,7 @@ async def liveness() -> dict[str, str]:
 @router.get("/readyz")
 async def readiness(ctx: ContextDep) -> JSONResponse:
     try:
-        await ctx.redis.ping()
+        await ctx.stores.ping()
     except RedisError:
         return JSONResponse({"status": "unavailable", "detail": "redis unavailable"}, status_code=503)
     return JSONResponse({"status": "ok"})

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, Response, status
 
+from contract.names import HandoffStatus
 from handoff_api.api.deps import ContextDep, ServiceAuth
-from handoff_api.handoffs import request_handoff
 from handoff_api.schemas import HandoffRequest, HandoffResult
-from handoff_api.states import HandoffStatus
+from handoff_api.services.handoffs import request_handoff
 
 router = APIRouter(prefix="/api/internal", tags=["internal"], dependencies=[ServiceAuth])
 

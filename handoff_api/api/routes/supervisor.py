@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from handoff_api import supervisor_views
 from handoff_api.api.deps import ContextDep, CurrentSupervisor
 from handoff_api.schemas import SupervisorOverview
+from handoff_api.services import supervisor_views
 
 router = APIRouter(prefix="/api/supervisor", tags=["supervisor"])
 

@@ -4,12 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from handoff_api import crud, metrics
 from handoff_api.api.deps import ContextDep, CurrentAgent, ServiceAuth, SessionDep
 from handoff_api.schemas import TicketCreate, TicketPublic, TicketStatusUpdate
-
-# Tickets filed through the service token come from the bot's conversation flows.
-_FILED_BY_BOT = "bot"
+from handoff_api.services import tickets
 
 internal = APIRouter(prefix="/api/internal", tags=["tickets"], dependencies=[ServiceAuth])
 agent = APIRouter(prefix="/api/agent", tags=["tickets"])
@@ -20,36 +17,31 @@ Limit = Annotated[int, Query(ge=1, le=50)]
 
 @internal.post("/tickets", status_code=status.HTTP_201_CREATED)
 def create_ticket(body: TicketCreate, ctx: ContextDep, session: SessionDep) -> TicketPublic:
-    ticket = crud.create_ticket(session, ticket_in=body, policy=ctx.tickets, by=_FILED_BY_BOT)
-    metrics.record_ticket(category=body.category)
-    return TicketPublic.model_validate(ticket)
+    return tickets.file_ticket(session, ticket_in=body, policy=ctx.directory.tickets)
 
 
 @internal.get("/tickets/{ticket_id}")
 def read_ticket(ticket_id: str, session: SessionDep) -> TicketPublic:
-    return TicketPublic.model_validate(crud.get_ticket(session, ticket_id=ticket_id))
+    return tickets.read_ticket(session, ticket_id=ticket_id)
 
 
 @internal.get("/customers/{customer_id}/tickets")
 def customer_tickets(customer_id: str, session: SessionDep, limit: Limit = 5) -> list[TicketPublic]:
-    tickets = crud.list_customer_tickets(session, customer_id=customer_id, limit=limit)
-    return [TicketPublic.model_validate(ticket) for ticket in tickets]
+    return tickets.customer_tickets(session, customer_id=customer_id, limit=limit)
 
 
 @agent.get("/customers/{customer_id}/tickets")
 def customer_tickets_for_agent(
     customer_id: str, session: SessionDep, _agent: CurrentAgent, limit: Limit = 20
 ) -> list[TicketPublic]:
-    tickets = crud.list_customer_tickets(session, customer_id=customer_id, limit=limit)
-    return [TicketPublic.model_validate(ticket) for ticket in tickets]
+    return tickets.customer_tickets(session, customer_id=customer_id, limit=limit)
 
 
 @agent.patch("/tickets/{ticket_id}")
 def update_ticket(
     ticket_id: str, body: TicketStatusUpdate, session: SessionDep, current: CurrentAgent
 ) -> TicketPublic:
-    ticket = crud.update_ticket_status(session, ticket_id=ticket_id, change=body, by=current.username)
-    return TicketPublic.model_validate(ticket)
+    return tickets.change_status(session, ticket_id=ticket_id, change=body, by=current.username)
 
 
 router.include_router(internal)

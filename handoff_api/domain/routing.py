@@ -1,0 +1,103 @@
+"""The routing configuration (config/routing.yml), validated at start-up, and the choice of seat group."""
+
+from datetime import datetime, time
+from pathlib import Path
+from typing import Literal, Self
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel, Field, PositiveInt, ValidationError, model_validator
+
+from contract.names import CustomerTier
+from handoff_api.domain.exceptions import ConfigError
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class GroupConfig(BaseModel):
+    label: str
+
+
+class TierConfig(BaseModel):
+    label: str
+    target_wait_seconds: PositiveInt
+
+
+class RoutingRule(BaseModel):
+    group: str
+    intents: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+
+    def matches(self, *, intent: str, reason: str) -> bool:
+        return intent in self.intents or reason in self.reasons
+
+
+class WorkingHours(BaseModel):
+    timezone: str = "Asia/Shanghai"
+    days: list[Weekday] = Field(default_factory=lambda: list(_WEEKDAYS))
+    open: time = time(0, 0)
+    close: time | None = None  # None: until midnight
+
+    def is_open(self, now: datetime) -> bool:
+        local = now.astimezone(ZoneInfo(self.timezone))
+        if _WEEKDAYS[local.weekday()] not in self.days:
+            return False
+        return self.open <= local.time() and (self.close is None or local.time() < self.close)
+
+
+class RoutingConfig(BaseModel):
+    groups: dict[str, GroupConfig]
+    tiers: dict[CustomerTier, TierConfig]
+    rules: list[RoutingRule]
+    vip_tiers: list[CustomerTier]
+    vip_group: str
+    default_group: str
+    overflow: dict[str, list[str]] = Field(default_factory=dict)
+    senior_preferred_groups: list[str] = Field(default_factory=list)
+    working_hours: WorkingHours | None = None  # None: 24x7
+    auto_assign: bool = True
+    queue_timeout_seconds: PositiveInt
+    average_assign_seconds: PositiveInt
+    assign_interval_smoothing: float = Field(default=0.2, gt=0, le=1)
+    queue_status_push_limit: PositiveInt = 20
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Self:
+        missing_tiers = set(CustomerTier) - set(self.tiers)
+        if missing_tiers:
+            raise ValueError(f"tiers without a wait target: {sorted(missing_tiers)}")
+        named = (
+            {self.vip_group, self.default_group}
+            | {rule.group for rule in self.rules}
+            | set(self.overflow)
+            | {group for wider in self.overflow.values() for group in wider}
+            | set(self.senior_preferred_groups)
+        )
+        unknown = named - set(self.groups)
+        if unknown:
+            raise ValueError(f"groups used but not defined under 'groups': {sorted(unknown)}")
+        return self
+
+    def is_open(self, now: datetime) -> bool:
+        return self.working_hours is None or self.working_hours.is_open(now)
+
+
+def load_routing_config(path: Path) -> RoutingConfig:
+    try:
+        return RoutingConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise ConfigError(f"invalid routing config {path}: {exc}") from exc
+
+
+def choose_group(config: RoutingConfig, *, intent: str, reason: str, tier: CustomerTier) -> str:
+    for rule in config.rules:
+        if rule.matches(intent=intent, reason=reason):
+            return rule.group
+    if tier in config.vip_tiers:
+        return config.vip_group
+    return config.default_group
+
+
+def deadline(config: RoutingConfig, *, tier: CustomerTier, enqueued_at: float) -> float:
+    return enqueued_at + config.tiers[tier].target_wait_seconds

@@ -1,0 +1,60 @@
+"""Everything a request needs, built once in the app's lifespan and shared by all requests.
+
+Services reach Redis only through `stores`, and read the start-up configuration through `directory`.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+from sqlalchemy import Engine
+
+from handoff_api.clients.rasa import RasaClient
+from handoff_api.core.config import Settings
+from handoff_api.domain.agents import Agent
+from handoff_api.domain.customers import DemoCustomer
+from handoff_api.domain.routing import RoutingConfig
+from handoff_api.domain.ticket_policy import TicketPolicy
+from handoff_api.store.conversations import ConversationStore
+from handoff_api.store.lua_scripts import LuaScripts
+from handoff_api.store.messages import MessageStore
+from handoff_api.store.presence import Presence
+from handoff_api.store.rate_limit import MessageRateLimiter
+from handoff_api.store.stats import HandoffStats
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The configuration files, validated at start-up and never changed while the process runs."""
+
+    routing: RoutingConfig
+    tickets: TicketPolicy
+    agents: dict[str, Agent]
+    customers: dict[str, DemoCustomer]
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The shared state in Redis, one store per concept; every owner change goes through `scripts`."""
+
+    redis: Redis
+    conversations: ConversationStore
+    messages: MessageStore
+    presence: Presence
+    rate_limiter: MessageRateLimiter
+    scripts: LuaScripts
+    stats: HandoffStats
+
+    async def ping(self) -> None:
+        await self.redis.ping()
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    directory: Directory
+    stores: Stores
+    engine: Engine
+    rasa: RasaClient
+    # Set to make this process's dispatcher run a round now rather than at its next tick (dispatcher.py).
+    dispatch_requested: asyncio.Event = field(default_factory=asyncio.Event)

@@ -1,0 +1,139 @@
+"""Keyword-only functions over the SQL records."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from contract.names import HandoffOutcome, TicketStatus
+from handoff_api.domain.conversation import Conversation
+from handoff_api.domain.exceptions import (
+    CsatAlreadyGiven,
+    HandoffNotResolved,
+    InvalidTicketTransition,
+    TicketNotFound,
+)
+from handoff_api.domain.ticket_policy import TicketPolicy
+from handoff_api.schemas import CsatCreate, CsatSummary, TicketCreate, TicketStatusUpdate
+from handoff_api.sql.models import ClosedConversation, Ticket, TicketSequence, TicketStatusChange
+
+# Forward through the workflow (skipping allowed); a resolved ticket may be reopened, a closed one is final.
+_NEXT_STATUSES: dict[TicketStatus, set[TicketStatus]] = {
+    TicketStatus.OPEN: {TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, TicketStatus.CLOSED},
+    TicketStatus.IN_PROGRESS: {TicketStatus.RESOLVED, TicketStatus.CLOSED},
+    TicketStatus.RESOLVED: {TicketStatus.IN_PROGRESS, TicketStatus.CLOSED},
+    TicketStatus.CLOSED: set(),
+}
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def record_closed_conversation(
+    engine: Engine, *, conversation: Conversation, outcome: HandoffOutcome, wrap_up: str
+) -> None:
+    packet = conversation.packet or {}
+    enqueued_at = conversation.enqueued_at
+    row = ClosedConversation(
+        conversation_id=conversation.id,
+        customer_id=conversation.customer_id,
+        tier=conversation.tier.value,
+        group=conversation.group or "",
+        agent=conversation.agent or "",
+        intent=packet.get("intent"),
+        reason=packet.get("reason"),
+        outcome=outcome.value,
+        wrap_up=wrap_up,
+        enqueued_at=datetime.fromtimestamp(enqueued_at, UTC) if enqueued_at is not None else None,
+        closed_at=datetime.now(UTC),
+    )
+    with Session(engine) as session, session.begin():
+        session.add(row)
+
+
+def _next_ticket_id(session: Session, *, created_at: datetime) -> str:
+    day = created_at.strftime("%y%m%d")
+    # One upsert bumps and returns the day's counter: atomic on both backends, and rolled back with the
+    # ticket if the insert fails, so numbers are neither shared nor skipped.
+    insert = _INSERTS[session.get_bind().dialect.name](TicketSequence).values(day=day, last=1)
+    bump = insert.on_conflict_do_update(
+        index_elements=[TicketSequence.day], set_={"last": TicketSequence.last + 1}
+    ).returning(TicketSequence.last)
+    return f"T{day}{session.execute(bump).scalar_one():04d}"
+
+
+def create_ticket(session: Session, *, ticket_in: TicketCreate, policy: TicketPolicy, by: str) -> Ticket:
+    now = datetime.now(UTC)
+    ticket = Ticket(
+        id=_next_ticket_id(session, created_at=now),
+        status=TicketStatus.OPEN.value,
+        sla_due_at=policy.sla_due_at(category=ticket_in.category, tier=ticket_in.tier, created_at=now),
+        created_at=now,
+        **ticket_in.model_dump(mode="json"),
+    )
+    ticket.history.append(TicketStatusChange(status=TicketStatus.OPEN.value, note="", by=by, at=now))
+    session.add(ticket)
+    session.commit()
+    return ticket
+
+
+def get_ticket(session: Session, *, ticket_id: str) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise TicketNotFound
+    return ticket
+
+
+def list_customer_tickets(session: Session, *, customer_id: str, limit: int) -> Sequence[Ticket]:
+    newest_first = select(Ticket).where(Ticket.customer_id == customer_id).order_by(Ticket.id.desc())
+    return session.scalars(newest_first.limit(limit)).all()
+
+
+def update_ticket_status(session: Session, *, ticket_id: str, change: TicketStatusUpdate, by: str) -> Ticket:
+    # Row lock on PostgreSQL so two agents changing one ticket apply their checks one after the other.
+    ticket = session.get(Ticket, ticket_id, with_for_update=True)
+    if ticket is None:
+        raise TicketNotFound
+    if change.status not in _NEXT_STATUSES[TicketStatus(ticket.status)]:
+        raise InvalidTicketTransition
+    ticket.status = change.status.value
+    ticket.history.append(
+        TicketStatusChange(status=change.status.value, note=change.note, by=by, at=datetime.now(UTC))
+    )
+    session.commit()
+    return ticket
+
+
+def record_csat(session: Session, *, conversation_id: str, csat: CsatCreate) -> ClosedConversation:
+    """Rate the conversation's latest resolved handoff, once."""
+    latest = session.scalars(
+        select(ClosedConversation)
+        .where(
+            ClosedConversation.conversation_id == conversation_id,
+            ClosedConversation.outcome == HandoffOutcome.RESOLVED.value,
+        )
+        .order_by(ClosedConversation.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        raise HandoffNotResolved
+    # Conditional update rather than read-then-write: two racing ratings cannot both land.
+    rated = session.execute(
+        update(ClosedConversation)
+        .where(ClosedConversation.id == latest.id, ClosedConversation.csat_score.is_(None))
+        .values(csat_score=csat.score, csat_comment=csat.comment, csat_at=datetime.now(UTC))
+    )
+    if rated.rowcount == 0:
+        raise CsatAlreadyGiven
+    session.commit()
+    session.refresh(latest)
+    return latest
+
+
+def csat_summary(engine: Engine) -> CsatSummary:
+    """Every rating given so far, whichever API process took it."""
+    with Session(engine) as session:
+        average, count = session.execute(
+            select(func.avg(ClosedConversation.csat_score), func.count(ClosedConversation.csat_score))
+        ).one()
+    return CsatSummary(average=float(average) if average is not None else None, count=count)

@@ -1,0 +1,88 @@
+"""The message store: one Redis stream per conversation, whose entry ids are the clients' resume cursor."""
+
+import json
+import re
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from redis.asyncio import Redis
+
+from handoff_api.domain.exceptions import InvalidCursor
+from handoff_api.domain.states import MessageRole
+from handoff_api.schemas import Button, MessagePublic
+from handoff_api.store.redis_keys import RedisKeys
+
+_STREAM_ID = re.compile(r"^(0|[0-9]{1,20}-[0-9]{1,20})$")
+START = "0"
+
+
+def check_cursor(last_id: str) -> str:
+    if not _STREAM_ID.match(last_id):
+        raise InvalidCursor
+    return last_id
+
+
+def _decode(entry_id: str, fields: dict[str, str]) -> MessagePublic:
+    return MessagePublic(
+        id=entry_id,
+        role=MessageRole(fields["role"]),
+        text=fields["text"],
+        buttons=json.loads(fields.get("buttons", "[]")),
+        ts=float(fields["ts"]),
+        meta=json.loads(fields.get("meta", "{}")),
+    )
+
+
+def _fields(
+    role: MessageRole, text: str, buttons: Iterable[Button], meta: dict[str, Any] | None
+) -> dict[str, str]:
+    return {
+        "role": role.value,
+        "text": text,
+        "buttons": json.dumps([button.model_dump() for button in buttons], ensure_ascii=False),
+        "ts": repr(time.time()),
+        "meta": json.dumps(meta or {}, ensure_ascii=False),
+    }
+
+
+class MessageStore:
+    def __init__(self, redis: Redis, keys: RedisKeys, *, blocking_reads: Redis) -> None:
+        self._redis = redis
+        self._blocking_reads = blocking_reads  # the client for wait_after (redis_client.py)
+        self._keys = keys
+
+    async def append(
+        self,
+        conversation_id: str,
+        role: MessageRole,
+        text: str,
+        *,
+        buttons: Iterable[Button] = (),
+        meta: dict[str, Any] | None = None,
+    ) -> MessagePublic:
+        fields = _fields(role, text, buttons, meta)
+        entry_id = await self._redis.xadd(self._keys.messages(conversation_id), fields)
+        return _decode(entry_id, fields)
+
+    async def append_system_notes(self, notes: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+        """System messages (conversation id, text, meta) to several conversations in one round trip."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for conversation_id, text, meta in notes:
+                pipe.xadd(self._keys.messages(conversation_id), _fields(MessageRole.SYSTEM, text, (), meta))
+            await pipe.execute()
+
+    async def read_after(
+        self, conversation_id: str, last_id: str = START, count: int = 1000
+    ) -> list[MessagePublic]:
+        # "(" makes the start exclusive, so the message the client already has is not sent again.
+        start = "-" if last_id == START else f"({check_cursor(last_id)}"
+        entries = await self._redis.xrange(self._keys.messages(conversation_id), min=start, count=count)
+        return [_decode(entry_id, fields) for entry_id, fields in entries]
+
+    async def wait_after(self, conversation_id: str, last_id: str, block_ms: int) -> list[MessagePublic]:
+        """Messages after last_id, blocking up to block_ms for the first one to arrive."""
+        reply = await self._blocking_reads.xread(
+            {self._keys.messages(conversation_id): check_cursor(last_id)}, block=block_ms, count=100
+        )
+        return [_decode(entry_id, fields) for _stream, entries in reply for entry_id, fields in entries]

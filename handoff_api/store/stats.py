@@ -1,0 +1,33 @@
+"""Handoff figures kept in Redis for every API process: assignment pace, outcome and reason counts."""
+
+from redis.asyncio import Redis
+
+from handoff_api.store.redis_keys import RedisKeys
+
+
+class HandoffStats:
+    def __init__(self, redis: Redis, keys: RedisKeys) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    async def assign_interval(self, group: str) -> float | None:
+        """The group's moving average of seconds per assignment (written by claim.lua); None before any."""
+        value = await self._redis.hget(self._keys.group_stats(group), "assign_interval")
+        return float(value) if value is not None else None
+
+    async def count_reason(self, reason: str) -> None:
+        """Count a handoff request that the enqueue script did not see (outside working hours)."""
+        await self._redis.hincrby(self._keys.reason_counts(), reason, 1)
+
+    async def reason_counts(self) -> dict[str, int]:
+        return {
+            reason: int(n) for reason, n in (await self._redis.hgetall(self._keys.reason_counts())).items()
+        }
+
+    async def outcome_counts(self) -> dict[str, dict[str, int]]:
+        """group -> outcome -> number of handoffs that ended so."""
+        by_group: dict[str, dict[str, int]] = {}
+        for field, count in (await self._redis.hgetall(self._keys.outcome_counts())).items():
+            group, _, outcome = field.rpartition(":")
+            by_group.setdefault(group, {})[outcome] = int(count)
+        return by_group
