@@ -20,6 +20,11 @@ def _path(value: str) -> Path:
 class Settings:
     handoff_api_url: str = "http://127.0.0.1:8000"
     service_token: str = ""
+    # Shared with the handoff API, to check the customer identity it signs into every message
+    # (contract/identity.py).
+    gateway_secret: str = ""
+    # Rasa proves itself to the action server with this bearer token (actions/server.py).
+    action_server_token: str = ""
     # "demo" (JSON file seeded from demo/customers.yml) or "http" (the core system at core_backend_url).
     account_backend: str = "demo"
     core_backend_url: str = "http://127.0.0.1:8100"
@@ -43,6 +48,8 @@ class Settings:
         return cls(
             handoff_api_url=environ.get("HANDOFF_API_URL", defaults.handoff_api_url).rstrip("/"),
             service_token=environ.get("SERVICE_TOKEN", defaults.service_token),
+            gateway_secret=environ.get("GATEWAY_SECRET", defaults.gateway_secret),
+            action_server_token=environ.get("ACTION_SERVER_TOKEN", defaults.action_server_token),
             account_backend=backend,
             core_backend_url=environ.get("CORE_BACKEND_URL", defaults.core_backend_url).rstrip("/"),
             core_backend_token=environ.get("CORE_BACKEND_TOKEN", defaults.core_backend_token),

@@ -32,9 +32,11 @@ from handoff_api.domain.agents import Agent, load_agents, seat_groups
 from handoff_api.domain.customers import load_demo_customers
 from handoff_api.domain.routing import RoutingConfig, load_routing_config
 from handoff_api.domain.ticket_policy import load_ticket_policy
+from handoff_api.services.bot_turns import BotTurnWorker
 from handoff_api.services.context import AppContext, Directory, Stores
 from handoff_api.services.dispatcher import Dispatcher
 from handoff_api.sql.db import create_db_engine, upgrade_to_head
+from handoff_api.store.bot_turns import BotTurnStore
 from handoff_api.store.conversations import ConversationStore
 from handoff_api.store.lua_scripts import LuaScripts
 from handoff_api.store.messages import MessageStore
@@ -64,6 +66,7 @@ def _stores(
     return Stores(
         redis=redis,
         conversations=ConversationStore(redis, keys),
+        bot_turns=BotTurnStore(redis, keys, ttl_seconds=settings.BOT_TURN_KEYS_TTL_SECONDS),
         messages=MessageStore(redis, keys, blocking_reads=blocking_reads),
         presence=Presence(
             redis,
@@ -98,7 +101,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         # Each process migrates at start-up (serialised by a lock in db.py): no deploy step to forget.
         upgrade_to_head(engine)
         timeout = httpx.Timeout(settings.RASA_TIMEOUT_SECONDS)
-        async with httpx.AsyncClient(base_url=settings.RASA_URL, timeout=timeout) as http:
+        async with httpx.AsyncClient(timeout=timeout) as http:
             app.state.context = AppContext(
                 settings=settings,
                 directory=Directory(
@@ -106,7 +109,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 ),
                 stores=_stores(settings, redis, blocking_reads, routing, agents),
                 engine=engine,
-                rasa=RasaClient(http, token=settings.RASA_TOKEN),
+                rasa=RasaClient(
+                    http,
+                    urls=settings.rasa_urls,
+                    token=settings.RASA_TOKEN,
+                    gateway_secret=settings.GATEWAY_SECRET,
+                    turn_timeout_seconds=settings.RASA_TURN_TIMEOUT_SECONDS,
+                ),
             )
             logger.info("handoff API ready: %d agents, %d demo customers", len(agents), len(customers))
             app.state.dispatcher = Dispatcher(
@@ -114,8 +123,16 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 tick_seconds=settings.DISPATCH_TICK_SECONDS,
                 min_round_seconds=settings.DISPATCH_MIN_ROUND_SECONDS,
             )
+            bot_turn_worker = BotTurnWorker(
+                app.state.context,
+                concurrency=settings.BOT_TURNS_IN_FLIGHT_PER_RASA * len(settings.rasa_urls),
+                lease_seconds=settings.BOT_TURN_LEASE_SECONDS,
+                poll_seconds=settings.BOT_TURN_POLL_SECONDS,
+                max_retry_seconds=settings.BOT_TURN_MAX_RETRY_SECONDS,
+                slow_notice_seconds=settings.BOT_SLOW_NOTICE_SECONDS,
+            )
             try:
-                async with app.state.dispatcher.running():
+                async with app.state.dispatcher.running(), bot_turn_worker.running():
                     yield
             finally:
                 await blocking_reads.aclose()

@@ -35,6 +35,12 @@ class MessageList(BaseModel):
     messages: list[MessagePublic]
 
 
+class SentMessage(MessageList):
+    """What a customer's POST stored, and the bot's replies if it answered in time."""
+
+    bot_reply_pending: bool
+
+
 class CustomerMessageIn(BaseModel):
     text: MessageText
     payload: RasaPayload | None = None

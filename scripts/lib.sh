@@ -20,8 +20,10 @@ if [ -f .env ]; then set -a; . ./.env; set +a; fi
 : "${RASA_TOKEN:=dev-rasa-token}"
 : "${SERVICE_TOKEN:=dev-service-token}"
 : "${SECRET_KEY:=dev-secret-key-change-me}"
+: "${GATEWAY_SECRET:=dev-gateway-secret}"
+: "${ACTION_SERVER_TOKEN:=dev-action-server-token}"
 export ROOT VAR_DIR LOG_DIR HOST RASA_PORT ACTIONS_PORT API_PORT REDIS_KEY_PREFIX RASA_REDIS_PREFIX \
-  RASA_TOKEN SERVICE_TOKEN SECRET_KEY
+  RASA_TOKEN SERVICE_TOKEN SECRET_KEY GATEWAY_SECRET ACTION_SERVER_TOKEN
 export RASA_URL="${RASA_URL:-http://$HOST:$RASA_PORT}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://$HOST:$ACTIONS_PORT/webhook}"
 export HANDOFF_API_URL="${HANDOFF_API_URL:-http://$HOST:$API_PORT}"

@@ -44,7 +44,7 @@ start() {
   log "started $name (pid $!, log $LOG_DIR/$name.log)"
 }
 
-start actions "$RASA_VENV/bin/python" -m rasa_sdk --actions actions --port "$ACTIONS_PORT"
+start actions "$RASA_VENV/bin/python" -m actions.server --host "$HOST" --port "$ACTIONS_PORT"
 start rasa "$RASA_VENV/bin/rasa" run --enable-api --auth-token "$RASA_TOKEN" --model models/current.tar.gz \
   --endpoints endpoints.yml --credentials credentials.yml --interface "$HOST" --port "$RASA_PORT"
 start handoff_api "$API_VENV/bin/uvicorn" handoff_api.main:create_app --factory --host "$HOST" --port "$API_PORT"

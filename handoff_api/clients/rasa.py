@@ -1,18 +1,35 @@
-"""The only code that talks to the Rasa server: its REST channel and its tracker events API."""
+"""The only code that talks to the Rasa servers: signed turns to their gateway channel, and their HTTP API.
+
+Several Rasa servers may serve one deployment: trackers and locks live in Redis, so any of them can take
+any turn. Each conversation has a preferred server (its hash), which keeps one conversation's turns on one
+process while it is healthy; when a server fails, the conversation moves on to the next one.
+"""
 
 import logging
+import time
+import zlib
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
+from contract.identity import SIGNATURE_HEADER, Turn, sign_turn
 from handoff_api.schemas import Button
 
 logger = logging.getLogger(__name__)
 
+# A server that failed is tried last for this long, so every turn does not wait on it first.
+_FAILED_SERVER_BACKOFF_SECONDS = 5.0
+_GATEWAY_WEBHOOK = "/webhooks/gateway/webhook"
+
 
 class RasaUnavailable(Exception):
-    """Rasa did not answer in time or answered with an error."""
+    """No Rasa server answered in time, or they answered with a server error: the turn is retried."""
+
+
+class RasaRefused(Exception):
+    """A Rasa server refused the request itself (a 4xx): retrying the same request cannot help."""
 
 
 class BotReply(BaseModel):
@@ -20,41 +37,80 @@ class BotReply(BaseModel):
     buttons: list[Button] = Field(default_factory=list)
 
 
-class RasaClient:
-    def __init__(self, http: httpx.AsyncClient, *, token: str) -> None:
-        self._http = http
-        self._params = {"token": token} if token else {}
+def _replies(items: Any) -> list[BotReply]:
+    replies = [BotReply.model_validate(item) for item in items]
+    return [reply for reply in replies if reply.text or reply.buttons]
 
-    async def send_message(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
-        body = {"sender": conversation_id, "message": text, "metadata": metadata}
-        try:
-            response = await self._http.post("/webhooks/rest/webhook", json=body, params=self._params)
-            response.raise_for_status()
-            replies = [BotReply.model_validate(item) for item in response.json()]
-        except (httpx.HTTPError, ValueError, ValidationError) as exc:
-            raise RasaUnavailable(str(exc)) from exc
-        return [reply for reply in replies if reply.text or reply.buttons]
+
+class RasaClient:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        urls: Sequence[str],
+        token: str,
+        gateway_secret: str,
+        turn_timeout_seconds: float,
+    ) -> None:
+        if not urls:
+            raise ValueError("at least one Rasa server URL is needed")
+        self._http = http
+        self._urls = [url.rstrip("/") for url in urls]
+        self._params = {"token": token} if token else {}
+        self._secret = gateway_secret
+        self._turn_timeout = httpx.Timeout(turn_timeout_seconds)
+        self._failed_until: dict[str, float] = {}
+
+    def servers_for(self, conversation_id: str) -> list[str]:
+        """Every server, the conversation's own first, the ones that failed lately last."""
+        start = zlib.crc32(conversation_id.encode()) % len(self._urls)
+        ordered = self._urls[start:] + self._urls[:start]
+        now = time.monotonic()
+        return sorted(ordered, key=lambda url: self._failed_until.get(url, 0.0) > now)
+
+    def _failed(self, url: str, error: Exception) -> None:
+        logger.warning("rasa server %s failed: %s", url, error)
+        self._failed_until[url] = time.monotonic() + _FAILED_SERVER_BACKOFF_SECONDS
+
+    async def send_turn(self, turn: Turn) -> list[BotReply]:
+        """Run one turn on the first server that answers. The channel answers a repeated message id with the
+        replies it already gave, so a turn whose answer was lost in transit is safe to send again."""
+        body, signature = sign_turn(turn, self._secret)
+        headers = {SIGNATURE_HEADER: signature, "Content-Type": "application/json"}
+        for url in self.servers_for(turn.conversation_id):
+            try:
+                response = await self._http.post(
+                    url + _GATEWAY_WEBHOOK, content=body, headers=headers, timeout=self._turn_timeout
+                )
+            except httpx.HTTPError as exc:
+                self._failed(url, exc)
+                continue
+            if response.is_server_error:
+                self._failed(url, RasaUnavailable(f"status {response.status_code}"))
+                continue
+            if response.is_client_error:
+                raise RasaRefused(f"{url} answered {response.status_code}")
+            try:
+                return _replies(response.json())
+            except (ValueError, ValidationError) as exc:
+                raise RasaRefused(f"{url} answered an unreadable body: {exc}") from exc
+        raise RasaUnavailable("no Rasa server answered")
 
     async def _append_event(self, conversation_id: str, event: str) -> None:
-        response = await self._http.post(
-            f"/conversations/{conversation_id}/tracker/events", json={"event": event}, params=self._params
-        )
-        response.raise_for_status()
-
-    async def trigger_intent(
-        self, conversation_id: str, name: str, entities: dict[str, str]
-    ) -> list[BotReply]:
-        """Run an external intent; without an output channel Rasa returns the bot's replies in the body."""
-        body = {"name": name, "entities": entities}
-        try:
-            response = await self._http.post(
-                f"/conversations/{conversation_id}/trigger_intent", json=body, params=self._params
-            )
-            response.raise_for_status()
-            replies = [BotReply.model_validate(item) for item in response.json().get("messages", [])]
-        except (httpx.HTTPError, ValueError, ValidationError, AttributeError) as exc:
-            raise RasaUnavailable(str(exc)) from exc
-        return [reply for reply in replies if reply.text or reply.buttons]
+        error: Exception = RasaUnavailable("no Rasa server")
+        for url in self.servers_for(conversation_id):
+            try:
+                response = await self._http.post(
+                    f"{url}/conversations/{conversation_id}/tracker/events",
+                    json={"event": event},
+                    params=self._params,
+                )
+                response.raise_for_status()
+                return
+            except httpx.HTTPError as exc:
+                self._failed(url, exc)
+                error = exc
+        raise RasaUnavailable(str(error))
 
     async def set_paused(self, conversation_id: str, *, paused: bool) -> bool:
         """Pause or resume the bot; False (and a log line) when Rasa could not be told, since the agent's
@@ -62,7 +118,7 @@ class RasaClient:
         event = "pause" if paused else "resume"
         try:
             await self._append_event(conversation_id, event)
-        except httpx.HTTPError as exc:
+        except RasaUnavailable as exc:
             logger.warning("rasa %s failed for conversation %s: %s", event, conversation_id, exc)
             return False
         return True

@@ -15,6 +15,8 @@ from handoff_api.domain.agents import Agent
 from handoff_api.domain.customers import DemoCustomer
 from handoff_api.domain.routing import RoutingConfig
 from handoff_api.domain.ticket_policy import TicketPolicy
+from handoff_api.services.turn_waiters import TurnWaiters
+from handoff_api.store.bot_turns import BotTurnStore
 from handoff_api.store.conversations import ConversationStore
 from handoff_api.store.lua_scripts import LuaScripts
 from handoff_api.store.messages import MessageStore
@@ -39,6 +41,7 @@ class Stores:
 
     redis: Redis
     conversations: ConversationStore
+    bot_turns: BotTurnStore
     messages: MessageStore
     presence: Presence
     rate_limiter: MessageRateLimiter
@@ -58,3 +61,4 @@ class AppContext:
     rasa: RasaClient
     # Set to make this process's dispatcher run a round now rather than at its next tick (dispatcher.py).
     dispatch_requested: asyncio.Event = field(default_factory=asyncio.Event)
+    turn_waiters: TurnWaiters = field(default_factory=TurnWaiters)

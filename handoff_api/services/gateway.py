@@ -1,61 +1,73 @@
-"""The chat gateway: a customer message goes to Rasa, is held while queued, or waits for the agent."""
+"""The chat gateway: a customer message is stored, then goes to the bot, is held while queued, or waits for
+the agent.
 
-import logging
+Full card and ID numbers never get past this point: they are masked before the message is stored or sent
+to the bot, which needs no more than a card's last four digits, and the customer is told once not to type
+them. The bot's answer comes from the bot-turn worker (bot_turns.py); an HTTP sender may wait for it.
+"""
 
-from handoff_api.clients.rasa import RasaUnavailable
+import asyncio
+import time
+from dataclasses import dataclass
+
+from contract.pii import mask_account_numbers
 from handoff_api.domain.conversation import Conversation
-from handoff_api.domain.states import ConversationState, MessageRole
+from handoff_api.domain.states import MessageRole
 from handoff_api.schemas import CustomerMessageIn, MessagePublic
+from handoff_api.services.bot_turns import BOT_DELAY_NOTIFIED
 from handoff_api.services.context import AppContext
-from handoff_api.services.handoffs import wake_dispatcher
+from handoff_api.services.turn_waiters import TurnAnswer
 
-logger = logging.getLogger(__name__)
-
-RASA_DOWN_APOLOGY = "抱歉，智能助手暂时无法回复，请稍后再试。"
-
-
-async def handle_customer_message(
-    ctx: AppContext, conversation: Conversation, message: CustomerMessageIn
-) -> list[MessagePublic]:
-    """Store the message and, while the bot owns the conversation, the bot's replies; return all stored."""
-    stored = [await ctx.stores.messages.append(conversation.id, MessageRole.CUSTOMER, message.text)]
-    # Re-read the owner: a handoff may have happened since the caller loaded the conversation.
-    current = await ctx.stores.conversations.get(conversation.id)
-    if current.state is ConversationState.BOT:
-        stored += await _ask_bot(ctx, current, message.payload or message.text)
-    return stored
+ACCOUNT_NUMBER_NOTICE = "为保护您的账户安全，请不要在对话中输入完整的卡号或证件号码，提供卡号后四位即可。"
+# Set on the conversation once the customer has been told not to type full numbers.
+_ACCOUNT_NUMBER_NOTICE_GIVEN = "account_number_notice"
 
 
-async def _ask_bot(ctx: AppContext, conversation: Conversation, text: str) -> list[MessagePublic]:
-    # The action server may request a handoff inside this turn; the dispatcher leaves the conversation
-    # alone until the bot's reply ("you are in the queue") is stored, then is woken to assign it.
-    await ctx.stores.conversations.begin_bot_turn(
-        conversation.id, max_seconds=ctx.settings.RASA_TIMEOUT_SECONDS + 1
+@dataclass(frozen=True)
+class SentByCustomer:
+    stored: list[MessagePublic]  # the message as stored, and a notice if the customer was warned
+    for_bot: bool  # the bot owns the conversation: its replies follow
+    # With wait_for_bot, while the bot is answering normally: its replies, for `wait_for_replies`.
+    replies: asyncio.Future[TurnAnswer] | None
+
+
+async def accept_customer_message(
+    ctx: AppContext, conversation: Conversation, message: CustomerMessageIn, *, wait_for_bot: bool
+) -> SentByCustomer:
+    """Store the message (masked) and queue it for the bot while the bot owns the conversation."""
+    text = mask_account_numbers(message.text)
+    accepted = await ctx.stores.bot_turns.accept_customer_message(
+        conversation.id, text=text, payload=message.payload, now=time.time(), delay_mark=BOT_DELAY_NOTIFIED
     )
-    try:
-        return await _bot_replies(ctx, conversation, text)
-    finally:
-        if await ctx.stores.conversations.end_bot_turn(conversation.id) is ConversationState.QUEUED:
-            wake_dispatcher(ctx)
-
-
-async def _bot_replies(ctx: AppContext, conversation: Conversation, text: str) -> list[MessagePublic]:
-    if conversation.rasa_resume_pending and await ctx.rasa.set_paused(conversation.id, paused=False):
-        await ctx.stores.conversations.set_rasa_resume_pending(conversation.id, False)
-    metadata = {
-        "customer_id": conversation.customer_id,
-        "tier": conversation.tier.value,
-        "conversation_id": conversation.id,
-    }
-    try:
-        replies = await ctx.rasa.send_message(conversation.id, text, metadata)
-    except RasaUnavailable as exc:
-        logger.warning("rasa unavailable for conversation %s: %s", conversation.id, exc)
-        apology = await ctx.stores.messages.append(
-            conversation.id, MessageRole.SYSTEM, RASA_DOWN_APOLOGY, meta={"event": "bot_unavailable"}
+    stored = [accepted.message]
+    future = None
+    if accepted.turn is not None:
+        # While the bot is unreachable the customer has been told already; the replies come when it is back.
+        if wait_for_bot and not accepted.bot_delayed:
+            future = ctx.turn_waiters.expect(conversation.id, accepted.turn.message_id)
+        ctx.turn_waiters.wakeup.set()
+    if text != message.text and await ctx.stores.conversations.mark_once(
+        conversation.id, _ACCOUNT_NUMBER_NOTICE_GIVEN
+    ):
+        stored.append(
+            await ctx.stores.messages.append(
+                conversation.id,
+                MessageRole.SYSTEM,
+                ACCOUNT_NUMBER_NOTICE,
+                meta={"event": "account_number_masked"},
+            )
         )
-        return [apology]
-    return [
-        await ctx.stores.messages.append(conversation.id, MessageRole.BOT, reply.text, buttons=reply.buttons)
-        for reply in replies
-    ]
+    return SentByCustomer(stored, accepted.queued_for_bot, future)
+
+
+async def wait_for_replies(
+    ctx: AppContext, conversation_id: str, message_id: str, future: asyncio.Future[TurnAnswer]
+) -> TurnAnswer:
+    """The bot's replies, or what the customer was told while it is catching up; replies that are not here
+    arrive on the conversation's stream."""
+    try:
+        return await asyncio.wait_for(asyncio.shield(future), ctx.settings.BOT_REPLY_WAIT_SECONDS)
+    except TimeoutError:
+        return TurnAnswer([], bot_answered=False)
+    finally:
+        ctx.turn_waiters.forget(conversation_id, message_id)

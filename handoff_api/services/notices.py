@@ -1,11 +1,13 @@
 """What the customer and Rasa are told when a conversation changes owner."""
 
+import json
 import logging
+import time
 
 from contract.names import HandoffOutcome
-from handoff_api.clients.rasa import RasaUnavailable
 from handoff_api.domain.states import MessageRole
 from handoff_api.services.context import AppContext
+from handoff_api.store.bot_turns import BotTurn
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ async def agent_joined(ctx: AppContext, conversation_id: str, *, agent_username:
 
 async def handed_back(ctx: AppContext, conversation_id: str, outcome: HandoffOutcome, **meta: str) -> None:
     """Tell the customer, resume the bot, and let it answer for the outcome (CSAT, callback offer, ...)."""
-    await ctx.stores.messages.append(
+    notice = await ctx.stores.messages.append(
         conversation_id,
         MessageRole.SYSTEM,
         _ENDING_TEXTS[outcome],
@@ -40,13 +42,9 @@ async def handed_back(ctx: AppContext, conversation_id: str, outcome: HandoffOut
     )
     resumed = await ctx.rasa.set_paused(conversation_id, paused=False)
     await ctx.stores.conversations.set_rasa_resume_pending(conversation_id, not resumed)
-    try:
-        replies = await ctx.rasa.trigger_intent(
-            conversation_id, HANDOFF_ENDED_INTENT, {"handoff_outcome": outcome.value}
-        )
-    except RasaUnavailable as exc:
-        # The conversation is already the bot's again; the customer's next message reaches it.
-        logger.warning("rasa %s failed for conversation %s: %s", HANDOFF_ENDED_INTENT, conversation_id, exc)
-        return
-    for reply in replies:
-        await ctx.stores.messages.append(conversation_id, MessageRole.BOT, reply.text, buttons=reply.buttons)
+    # The bot's answer is a turn like any other, behind the customer's own: delivered once, whenever the bot
+    # can take it, even if it is down right now.
+    entities = json.dumps({"handoff_outcome": outcome.value})
+    turn = BotTurn(message_id=notice.id, text=f"/{HANDOFF_ENDED_INTENT}{entities}", is_payload=True)
+    await ctx.stores.bot_turns.enqueue(conversation_id, turn, now=time.time())
+    ctx.turn_waiters.wakeup.set()

@@ -77,6 +77,13 @@ class ConversationStore:
         else:
             await self._redis.hdel(key, "rasa_resume_pending")
 
+    async def mark_once(self, conversation_id: str, mark: str) -> bool:
+        """Set a flag on the conversation; True only for the call that set it (say a thing once)."""
+        return bool(await self._redis.hsetnx(self.keys.conversation(conversation_id), mark, "1"))
+
+    async def clear_mark(self, conversation_id: str, mark: str) -> None:
+        await self._redis.hdel(self.keys.conversation(conversation_id), mark)
+
     async def get_many(self, conversation_ids: list[str]) -> list[Conversation]:
         async with self._redis.pipeline(transaction=False) as pipe:
             for conversation_id in conversation_ids:

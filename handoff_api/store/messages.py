@@ -23,7 +23,7 @@ def check_cursor(last_id: str) -> str:
     return last_id
 
 
-def _decode(entry_id: str, fields: dict[str, str]) -> MessagePublic:
+def decode_message(entry_id: str, fields: dict[str, str]) -> MessagePublic:
     return MessagePublic(
         id=entry_id,
         role=MessageRole(fields["role"]),
@@ -34,7 +34,7 @@ def _decode(entry_id: str, fields: dict[str, str]) -> MessagePublic:
     )
 
 
-def _fields(
+def message_fields(
     role: MessageRole, text: str, buttons: Iterable[Button], meta: dict[str, Any] | None
 ) -> dict[str, str]:
     return {
@@ -61,15 +61,17 @@ class MessageStore:
         buttons: Iterable[Button] = (),
         meta: dict[str, Any] | None = None,
     ) -> MessagePublic:
-        fields = _fields(role, text, buttons, meta)
+        fields = message_fields(role, text, buttons, meta)
         entry_id = await self._redis.xadd(self._keys.messages(conversation_id), fields)
-        return _decode(entry_id, fields)
+        return decode_message(entry_id, fields)
 
     async def append_system_notes(self, notes: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
         """System messages (conversation id, text, meta) to several conversations in one round trip."""
         async with self._redis.pipeline(transaction=False) as pipe:
             for conversation_id, text, meta in notes:
-                pipe.xadd(self._keys.messages(conversation_id), _fields(MessageRole.SYSTEM, text, (), meta))
+                pipe.xadd(
+                    self._keys.messages(conversation_id), message_fields(MessageRole.SYSTEM, text, (), meta)
+                )
             await pipe.execute()
 
     async def read_after(
@@ -78,11 +80,13 @@ class MessageStore:
         # "(" makes the start exclusive, so the message the client already has is not sent again.
         start = "-" if last_id == START else f"({check_cursor(last_id)}"
         entries = await self._redis.xrange(self._keys.messages(conversation_id), min=start, count=count)
-        return [_decode(entry_id, fields) for entry_id, fields in entries]
+        return [decode_message(entry_id, fields) for entry_id, fields in entries]
 
     async def wait_after(self, conversation_id: str, last_id: str, block_ms: int) -> list[MessagePublic]:
         """Messages after last_id, blocking up to block_ms for the first one to arrive."""
         reply = await self._blocking_reads.xread(
             {self._keys.messages(conversation_id): check_cursor(last_id)}, block=block_ms, count=100
         )
-        return [_decode(entry_id, fields) for _stream, entries in reply for entry_id, fields in entries]
+        return [
+            decode_message(entry_id, fields) for _stream, entries in reply for entry_id, fields in entries
+        ]

@@ -7,13 +7,30 @@ class RedisKeys:
 
     def conversation(self, conversation_id: str) -> str:
         # Hash: customer_id, tier, state (ConversationState), group, agent, enqueued_at, deadline,
-        # assigned_at, packet (handoff packet JSON), note (from the agent who transferred it).
+        # assigned_at, packet (handoff packet JSON), note (from the agent who transferred it), bot_turn_until,
+        # rasa_resume_pending, and marks set once (ConversationStore.mark_once) for notices said only once.
         # The owner of the conversation lives here, shared by all API processes.
         return f"{self.prefix}conv:{conversation_id}"
 
     def messages(self, conversation_id: str) -> str:
         # Stream: every message of the conversation in order; entry ids are the clients' resume cursor.
         return f"{self.prefix}conv:{conversation_id}:messages"
+
+    def bot_turns(self, conversation_id: str) -> str:
+        # List (with TTL): the conversation's turns waiting for the bot, oldest first, as JSON
+        # {message_id, text, is_payload}; the head stays until the bot has answered it, so a turn survives
+        # any process dying.
+        return f"{self.prefix}conv:{conversation_id}:bot_turns"
+
+    def bot_turns_due(self) -> str:
+        # Sorted set: conversations with pending bot turns, scored by when a worker may take them: now when
+        # new, a retry time after the bot failed, or a worker's lease end while it serves them.
+        return f"{self.prefix}bot_turns_due"
+
+    def offered_payloads(self, conversation_id: str) -> str:
+        # Set (with TTL): the button payloads the bot offered in the conversation; only these are sent to the
+        # bot as payloads, any other text starting with "/" is plain text.
+        return f"{self.prefix}conv:{conversation_id}:payloads"
 
     def queue(self, group: str) -> str:
         # Sorted set: queued conversation ids of a seat group, scored by deadline (enqueued_at + tier target),

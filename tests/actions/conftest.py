@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -8,10 +9,22 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backends.demo import DemoBackend
-from actions.settings import REPO_ROOT
+from actions.settings import REPO_ROOT, get_settings
+from contract.identity import Identity, sign_identity
 
 DEMO_CUSTOMERS = REPO_ROOT / "demo" / "customers.yml"
-METADATA = {"customer_id": "C1003", "tier": "platinum", "conversation_id": "conv-42"}
+GATEWAY_SECRET = "test-gateway-secret"
+os.environ["GATEWAY_SECRET"] = GATEWAY_SECRET
+get_settings.cache_clear()
+
+
+def identity_metadata(customer_id: str, tier: str, conversation_id: str = "conv-42") -> dict[str, Any]:
+    """Message metadata as the gateway channel stores it: the identity the handoff API signed."""
+    identity = Identity(conversation_id=conversation_id, customer_id=customer_id, tier=tier)
+    return {"identity": sign_identity(identity, GATEWAY_SECRET)}
+
+
+METADATA = identity_metadata("C1003", "platinum")
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from actions.account_queries import (
 )
 from actions.backends.demo import DemoBackend
 from actions.policy_answers import ActionAnswerPolicy
-from tests.actions.conftest import METADATA, make_tracker, responses, user_event
+from tests.actions.conftest import METADATA, identity_metadata, make_tracker, responses, user_event
 
-C1001 = {**METADATA, "customer_id": "C1001", "tier": "standard"}
+C1001 = identity_metadata("C1001", "standard")
 
 
 async def test_this_bill(demo_backend: DemoBackend, dispatcher) -> None:

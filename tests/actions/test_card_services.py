@@ -7,11 +7,11 @@ from actions.backends.demo import DemoBackend
 from actions.card_services import ActionAskConfirmed, ActionCardService, ActionStartCardService
 from actions.clients.handoff import HandoffResult
 from contract.names import HandoffStatus
-from tests.actions.conftest import METADATA, make_tracker, responses, user_event
+from tests.actions.conftest import identity_metadata, make_tracker, responses, user_event
 from tests.actions.test_handoff import FakeHandoffClient
 
 NOW = 2_000_000.0
-C1001 = {**METADATA, "customer_id": "C1001", "tier": "standard"}
+C1001 = identity_metadata("C1001", "standard")
 CLEARED = [SlotSet("card_service", None), SlotSet("confirmed", None), SlotSet("amount", None)]
 VERIFIED = {"verified": True, "verified_at": NOW - 10, "verified_card": "1234", "card_tail": "1234"}
 QUEUED = HandoffResult(status=HandoffStatus.QUEUED, group="risk", position=1, estimated_wait_seconds=20)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backends.base import BackendError, CardStatus, Customer
 from actions.backends.demo import DemoBackend
 from actions.query_balance import ActionQueryBalance
-from tests.actions.conftest import METADATA, make_tracker, user_event
+from tests.actions.conftest import METADATA, identity_metadata, make_tracker, user_event
 
 
 def _messages(dispatcher: CollectingDispatcher) -> list[dict]:
@@ -39,7 +40,7 @@ async def test_answers_with_the_back_end_figures(demo_backend: DemoBackend, disp
 
 async def test_reads_current_state_not_the_seed(demo_backend: DemoBackend, dispatcher) -> None:
     await demo_backend.set_card_status("C1001", "1234", CardStatus.frozen)
-    metadata = {**METADATA, "customer_id": "C1001", "tier": "standard"}
+    metadata = identity_metadata("C1001", "standard")
     tracker = make_tracker([user_event("额度", "query_balance", metadata)])
 
     await ActionQueryBalance(demo_backend).run(dispatcher, tracker, {})
@@ -77,7 +78,28 @@ async def test_without_customer_metadata(demo_backend: DemoBackend, dispatcher) 
 
 
 async def test_unknown_customer(demo_backend: DemoBackend, dispatcher) -> None:
-    tracker = make_tracker([user_event("额度", "query_balance", {**METADATA, "customer_id": "C9999"})])
+    tracker = make_tracker([user_event("额度", "query_balance", identity_metadata("C9999", "standard"))])
+
+    await ActionQueryBalance(demo_backend).run(dispatcher, tracker, {})
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_customer_unknown"]
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        # What the REST channel used to believe: plain fields in the caller's metadata.
+        {"customer_id": "C1003", "tier": "platinum", "conversation_id": "conv-42"},
+        # A real signature, but the numbers changed after signing.
+        {"identity": {**METADATA["identity"], "customer_id": "C1001"}},
+        # A real signature of another conversation's identity, replayed here.
+        identity_metadata("C1003", "platinum", conversation_id="conv-other"),
+    ],
+)
+async def test_a_forged_identity_gets_no_account_data(
+    demo_backend: DemoBackend, dispatcher, metadata
+) -> None:
+    tracker = make_tracker([user_event("额度", "query_balance", metadata)])
 
     await ActionQueryBalance(demo_backend).run(dispatcher, tracker, {})
 

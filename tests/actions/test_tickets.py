@@ -15,9 +15,9 @@ from actions.tickets import (
     is_side_question,
 )
 from contract.names import TicketCategory
-from tests.actions.conftest import METADATA, make_tracker, responses, user_event
+from tests.actions.conftest import identity_metadata, make_tracker, responses, user_event
 
-C1001 = {**METADATA, "customer_id": "C1001", "tier": "standard"}
+C1001 = identity_metadata("C1001", "standard")
 
 
 def _ticket(

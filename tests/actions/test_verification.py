@@ -8,11 +8,11 @@ from actions.backends.base import BackendError
 from actions.backends.demo import DemoBackend
 from actions.settings import Settings
 from actions.verification import ValidateCardServiceForm, is_verified, verification_reset_events
-from tests.actions.conftest import METADATA, make_tracker, responses, user_event
+from tests.actions.conftest import identity_metadata, make_tracker, responses, user_event
 
 NOW = 1_000_000.0
 SETTINGS = Settings(verification_ttl_seconds=600, verification_max_attempts=3)
-C1001 = {**METADATA, "customer_id": "C1001", "tier": "standard"}
+C1001 = identity_metadata("C1001", "standard")
 
 
 def _form(backend) -> ValidateCardServiceForm:

@@ -152,12 +152,15 @@ class Customer:
         assert response.status_code == 201, response.text
         return cls(client, customer_id, response.json())
 
-    async def say(self, text: str) -> list[dict]:
+    async def send(self, text: str) -> dict:
         response = await self.client.post(
             f"/api/conversations/{self.conversation_id}/messages", json={"text": text}, headers=self.headers
         )
         assert response.status_code == 201, response.text
-        return response.json()["messages"]
+        return response.json()
+
+    async def say(self, text: str) -> list[dict]:
+        return (await self.send(text))["messages"]
 
     async def messages(self, last_id: str = "0") -> list[dict]:
         response = await self.client.get(

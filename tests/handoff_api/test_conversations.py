@@ -1,10 +1,11 @@
-"""Customer HTTP endpoints: token checks, message order, the Rasa-down apology, input validation."""
+"""Customer HTTP endpoints: token checks, message order, Rasa down, front-door masking, input validation."""
 
 import httpx
 import pytest
 
 from handoff_api.schemas import MAX_TEXT_CHARS
-from handoff_api.services.gateway import RASA_DOWN_APOLOGY
+from handoff_api.services.bot_turns import BOT_DELAYED_NOTICE
+from handoff_api.services.gateway import ACCOUNT_NUMBER_NOTICE
 from tests.handoff_api.conftest import Customer, login
 
 
@@ -26,6 +27,7 @@ async def test_missing_or_bad_token_is_401(client: httpx.AsyncClient, headers, s
 async def test_token_of_another_conversation_is_403(client: httpx.AsyncClient) -> None:
     mine, theirs = await Customer.start(client, "C1001"), await Customer.start(client, "C1002")
     await theirs.say("我的卡号是6222021234567890123")
+    stored_before = await theirs.messages()
     for method, path in [
         ("GET", f"/api/conversations/{theirs.conversation_id}"),
         ("GET", f"/api/conversations/{theirs.conversation_id}/messages"),
@@ -34,7 +36,7 @@ async def test_token_of_another_conversation_is_403(client: httpx.AsyncClient) -
         response = await client.request(method, path, headers=mine.headers, json={"text": "你好"})
         assert response.status_code == 403, path
         assert response.json() == {"detail": "token not valid for this conversation"}
-    assert len(await theirs.messages()) == 2
+    assert await theirs.messages() == stored_before
 
 
 async def test_agent_token_cannot_act_as_customer(client: httpx.AsyncClient) -> None:
@@ -60,14 +62,36 @@ async def test_messages_are_stored_in_order_and_read_after_last_id(client: httpx
     assert await customer.messages(last_id=everything[-1]["id"]) == []
 
 
-async def test_rasa_down_gives_a_chinese_apology_not_a_500(client: httpx.AsyncClient) -> None:
+async def test_rasa_down_keeps_the_message_and_says_once_the_bot_is_catching_up(
+    client: httpx.AsyncClient,
+) -> None:
     customer = await Customer.start(client, "C1001")
-    stored = await customer.say("查一下余额")
-    assert [(m["role"], m["text"]) for m in stored] == [
+    first = await customer.send("查一下余额")
+    second = await customer.send("还有积分")
+
+    assert [(m["role"], m["text"]) for m in first["messages"]] == [
         ("customer", "查一下余额"),
-        ("system", RASA_DOWN_APOLOGY),
+        ("system", BOT_DELAYED_NOTICE),
     ]
-    assert stored[1]["meta"] == {"event": "bot_unavailable"}
+    assert first["messages"][1]["meta"] == {"event": "bot_delayed"}
+    assert [m["role"] for m in second["messages"]] == ["customer"]
+    assert first["bot_reply_pending"] and second["bot_reply_pending"]
+
+
+async def test_full_card_and_id_numbers_are_masked_before_storage_and_the_customer_is_told_once(
+    client: httpx.AsyncClient,
+) -> None:
+    customer = await Customer.start(client, "C1001")
+    first = await customer.say("卡号６２２２ ０２１２ ３４５６ ７８９０丢了")
+    second = await customer.say("身份证11010519491231002X，手机13812345678")
+
+    assert first[0]["text"] == "卡号************７８９０丢了"
+    assert [m["meta"].get("event") for m in first[1:]] == ["account_number_masked", "bot_delayed"]
+    assert first[1]["text"] == ACCOUNT_NUMBER_NOTICE
+    # The mobile stays for a callback; the notice is not repeated.
+    assert [m["text"] for m in second] == ["身份证**************002X，手机13812345678"]
+    stored = [m["text"] for m in await customer.messages() if m["role"] == "customer"]
+    assert stored == [first[0]["text"], second[0]["text"]]
 
 
 @pytest.mark.parametrize(

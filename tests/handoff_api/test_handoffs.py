@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handoff_api.services.gateway import RASA_DOWN_APOLOGY
+from handoff_api.services.bot_turns import BOT_DELAYED_NOTICE
 from handoff_api.sql.models import ClosedConversation
 from tests.handoff_api.conftest import Customer, login
 
@@ -103,9 +103,9 @@ async def test_customer_messages_while_queued_are_stored_not_forwarded(client: h
     await login(client, "general_1")
     customer = await _queued(client, "C1001")
     stored = await customer.say("还要等多久？")
-    # Rasa is down in these tests: a forwarded message would have produced the apology.
+    # Rasa is down in these tests: a message for the bot would have produced the catching-up notice.
     assert [m["role"] for m in stored] == ["customer"]
-    assert RASA_DOWN_APOLOGY not in [m["text"] for m in await customer.messages()]
+    assert BOT_DELAYED_NOTICE not in [m["text"] for m in await customer.messages()]
 
 
 async def test_full_flow_claim_reply_close_returns_to_bot(client: httpx.AsyncClient, app: FastAPI) -> None:

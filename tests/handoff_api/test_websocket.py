@@ -7,7 +7,7 @@ import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from handoff_api.services.gateway import RASA_DOWN_APOLOGY
+from handoff_api.services.bot_turns import BOT_DELAYED_NOTICE
 from tests.handoff_api.conftest import Customer, login
 
 
@@ -32,11 +32,11 @@ async def test_socket_replays_history_then_pushes_new_messages(server: str, http
         history = await _receive(socket, 2)
         assert [(m["type"], m["role"], m["text"]) for m in history] == [
             ("message", "customer", "第一条"),
-            ("message", "system", RASA_DOWN_APOLOGY),
+            ("message", "system", BOT_DELAYED_NOTICE),
         ]
         await socket.send(json.dumps({"type": "message", "text": "第二条"}))
-        pushed = await _receive(socket, 2)
-        assert [m["text"] for m in pushed] == ["第二条", RASA_DOWN_APOLOGY]
+        pushed = await _receive(socket, 1)  # the bot is still down: the notice is not repeated
+        assert [m["text"] for m in pushed] == ["第二条"]
     assert [m["id"] for m in history + pushed] == [m["id"] for m in await customer.messages()]
 
 
@@ -50,7 +50,7 @@ async def test_reconnect_with_last_id_resumes_without_loss_or_duplicates(
     # While disconnected, more messages arrive (over the HTTP fallback here).
     await customer.say("断线中")
     async with websockets.connect(_url(server, customer, customer.token, seen[-1]["id"])) as socket:
-        seen += await _receive(socket, 2)
+        seen += await _receive(socket, 1)
     stored = await customer.messages()
     assert [m["id"] for m in seen] == [m["id"] for m in stored]
     assert [m["text"] for m in seen if m["role"] == "customer"] == ["断线前", "断线中"]

@@ -38,6 +38,8 @@ class RunningSystem:
     actions_url: str
     rasa_token: str
     service_token: str
+    gateway_secret: str
+    action_server_token: str
     redis_url: str
     key_prefix: str
     rasa_prefix: str
@@ -90,6 +92,8 @@ def running_system(var_dir: Path) -> Iterator[RunningSystem]:
         actions_url=f"http://127.0.0.1:{ports['ACTIONS_PORT']}",
         rasa_token=f"rasa-{run_id}",
         service_token=f"svc-{run_id}",
+        gateway_secret=f"gateway-{run_id}",
+        action_server_token=f"actions-{run_id}",
         redis_url=redis_url,
         key_prefix=f"it{run_id}:",
         rasa_prefix=f"it{run_id}",
@@ -103,6 +107,8 @@ def running_system(var_dir: Path) -> Iterator[RunningSystem]:
         "RASA_REDIS_PREFIX": system.rasa_prefix,
         "RASA_TOKEN": system.rasa_token,
         "SERVICE_TOKEN": system.service_token,
+        "GATEWAY_SECRET": system.gateway_secret,
+        "ACTION_SERVER_TOKEN": system.action_server_token,
         "VAR_DIR": str(var_dir),
     }
     log_path = var_dir / "run.out"

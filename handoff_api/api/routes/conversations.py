@@ -13,7 +13,14 @@ from handoff_api.api.errors import status_and_detail
 from handoff_api.domain.agents import Agent
 from handoff_api.domain.exceptions import HandoffError, WrongConversation
 from handoff_api.domain.states import TokenKind
-from handoff_api.schemas import ConversationStatus, CustomerMessageIn, MessageList, MessageText, RasaPayload
+from handoff_api.schemas import (
+    ConversationStatus,
+    CustomerMessageIn,
+    MessageList,
+    MessageText,
+    RasaPayload,
+    SentMessage,
+)
 from handoff_api.services import agent_views, gateway, handoffs
 from handoff_api.services.auth import agent_for, customer_id_for, token_kind
 from handoff_api.services.context import AppContext
@@ -48,9 +55,15 @@ async def list_messages(
 @router.post("/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
 async def send_message(
     ctx: ContextDep, conversation: CustomerConversation, body: CustomerMessageIn
-) -> MessageList:
+) -> SentMessage:
+    """The stored message and, when the bot answers within BOT_REPLY_WAIT_SECONDS, its replies; otherwise
+    `bot_reply_pending` is true and the replies arrive on the conversation's stream."""
     await ctx.stores.rate_limiter.check(conversation.id)
-    return MessageList(messages=await gateway.handle_customer_message(ctx, conversation, body))
+    sent = await gateway.accept_customer_message(ctx, conversation, body, wait_for_bot=True)
+    if sent.replies is None:
+        return SentMessage(messages=sent.stored, bot_reply_pending=sent.for_bot)
+    answer = await gateway.wait_for_replies(ctx, conversation.id, sent.stored[0].id, sent.replies)
+    return SentMessage(messages=sent.stored + answer.messages, bot_reply_pending=not answer.bot_answered)
 
 
 @dataclass(frozen=True)
@@ -96,7 +109,8 @@ async def _handle(ctx: AppContext, viewer: _Viewer, raw: str) -> None:
     await ctx.stores.rate_limiter.check(viewer.conversation_id)
     conversation = await ctx.stores.conversations.get(viewer.conversation_id)
     body = CustomerMessageIn(text=incoming.text, payload=incoming.payload)
-    await gateway.handle_customer_message(ctx, conversation, body)
+    # The replies reach this socket through the stream, like every viewer's.
+    await gateway.accept_customer_message(ctx, conversation, body, wait_for_bot=False)
 
 
 async def _receive(websocket: WebSocket, ctx: AppContext, viewer: _Viewer) -> None:

@@ -1,0 +1,129 @@
+"""The only way into the bot: the handoff API's signed turns (contract/identity.py).
+
+Rasa's REST channel answers anyone who reaches its port and believes the customer id and tier in the
+caller's metadata. This channel refuses any request the gateway did not sign, and hands Rasa the identity
+exactly as the gateway signed it, for the actions to check again.
+
+It also makes a turn safe to retry. The gateway retries a turn whose answer it did not get (Rasa slow,
+restarted, or one of several Rasa processes killed), always with the same message id. Under the
+conversation's lock, a message id already answered returns the recorded replies instead of running the turn
+again, so a retry never repeats a card operation or a reply.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from contract.identity import SIGNATURE_HEADER, InvalidSignature, Turn, verify_turn
+
+logger = logging.getLogger(__name__)
+
+# Long enough for any retry of a turn to find it; one record per conversation, replaced at each turn.
+ANSWERED_TURN_TTL_SECONDS = 24 * 3600
+
+
+def plain_text(text: str) -> str:
+    """Text that Rasa will not read as an intent payload ("/intent{...}").
+
+    Rasa treats any message starting with "/" as a payload, after our normaliser ran, so full-width slashes
+    count too. Only button payloads the bot offered may skip the NLU; anything else loses its leading slashes.
+    """
+    from bot.normalization import normalize
+
+    while text and normalize(text).text.lstrip().startswith("/"):
+        text = text.lstrip()[1:]
+    return text
+
+
+class AnsweredTurns:
+    """The last answered turn of each conversation (message id and replies), in Redis next to the trackers."""
+
+    def __init__(self, redis_url: str, key_prefix: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(redis_url, decode_responses=True)
+        self._prefix = key_prefix
+
+    def _key(self, conversation_id: str) -> str:
+        # String (JSON {"message_id", "replies"}), with TTL: the answer to the conversation's latest turn.
+        return f"{self._prefix}:answered_turn:{conversation_id}"
+
+    def replies_to(self, turn: Turn) -> list[dict[str, Any]] | None:
+        raw = self._redis.get(self._key(turn.conversation_id))
+        record = json.loads(raw) if raw else None
+        return record["replies"] if record and record["message_id"] == turn.message_id else None
+
+    def record(self, turn: Turn, replies: list[dict[str, Any]]) -> None:
+        record = json.dumps({"message_id": turn.message_id, "replies": replies}, ensure_ascii=False)
+        self._redis.set(self._key(turn.conversation_id), record, ex=ANSWERED_TURN_TTL_SECONDS)
+
+
+class GatewayInput(InputChannel):
+    """credentials.yml: `bot.channels.gateway.GatewayInput: {secret, redis_url, key_prefix}`."""
+
+    def __init__(self, *, secret: str, answered: AnsweredTurns) -> None:
+        if not secret:
+            raise ValueError("the gateway channel needs its secret (GATEWAY_SECRET)")
+        self._secret = secret
+        self._answered = answered
+
+    @classmethod
+    def name(cls) -> str:
+        return "gateway"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> GatewayInput:
+        credentials = credentials or {}
+        answered = AnsweredTurns(str(credentials["redis_url"]), str(credentials.get("key_prefix") or "rasa"))
+        return cls(secret=str(credentials.get("secret") or ""), answered=answered)
+
+    async def answer(self, agent: Any, turn: Turn) -> list[dict[str, Any]]:
+        """Run the turn once, under the conversation's lock, or return the replies it already got."""
+        async with agent.lock_store.lock(turn.conversation_id):
+            answered = self._answered.replies_to(turn)
+            if answered is not None:
+                logger.info("turn %s of %s answered before; replaying", turn.message_id, turn.conversation_id)
+                return answered
+            collector = CollectingOutputChannel()
+            text = turn.text if turn.is_payload else plain_text(turn.text)
+            message = UserMessage(
+                text,
+                collector,
+                turn.conversation_id,
+                input_channel=self.name(),
+                message_id=turn.message_id,
+                metadata={"identity": turn.identity},
+            )
+            # The processor, not agent.handle_message: that one takes the lock this turn already holds.
+            await agent.processor.handle_message(message)
+            self._answered.record(turn, collector.messages)
+            return collector.messages
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("gateway_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                turn = verify_turn(request.body, request.headers.get(SIGNATURE_HEADER), self._secret)
+            except InvalidSignature as exc:
+                logger.warning("refused an unsigned or badly signed turn: %s", exc)
+                return response.json({"detail": "invalid signature"}, status=401)
+            agent = request.app.ctx.agent
+            if not agent.is_ready():  # still loading its model: the gateway retries later
+                return response.json({"detail": "bot not ready"}, status=503)
+            return response.json(await self.answer(agent, turn))
+
+        return webhook

@@ -1,0 +1,207 @@
+"""Delivering turns to the bot: every message answered once, in order, however slow or absent the bot is.
+
+Every API process runs a worker. It leases conversations with due turns (store/bot_turns.py), sends their
+turns one at a time to Rasa, and stores the replies and ends the turn in one step. A turn Rasa did not answer
+stays at the head of its list and is retried later, by this process or any other; the customer is told once
+that the assistant is catching up, never that their message is lost. The worker takes no more conversations
+than it has room for (`concurrency`): under overload turns wait in Redis instead of timing out in Rasa.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from enum import Enum
+
+from contract.identity import Identity, Turn, sign_identity
+from handoff_api.clients.rasa import BotReply, RasaRefused, RasaUnavailable
+from handoff_api.domain.conversation import Conversation
+from handoff_api.domain.exceptions import ConversationNotFound
+from handoff_api.domain.states import ConversationState, MessageRole
+from handoff_api.schemas import MessagePublic
+from handoff_api.services.context import AppContext
+from handoff_api.store.bot_turns import BotMessage, BotTurn
+
+logger = logging.getLogger(__name__)
+
+BOT_DELAYED_NOTICE = "智能助手暂时繁忙，恢复后会按顺序回复您的消息，无需重复发送。"
+BOT_SLOW_NOTICE = "智能助手正在处理您的消息，请稍候。"
+BOT_FAILED_APOLOGY = "抱歉，智能助手未能处理这条消息，请换个说法再试，或点击“转人工”。"
+# Set on the conversation while the bot is unreachable for it, so the customer hears about the delay once.
+BOT_DELAY_NOTIFIED = "bot_delay_notified"
+
+
+class _Delivery(Enum):
+    DONE = "done"  # answered, dropped or refused: go on with the next turn
+    RETRY = "retry"  # the bot did not answer: the conversation waits for its retry time
+
+
+class BotTurnWorker:
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        concurrency: int,
+        lease_seconds: float,
+        poll_seconds: float,
+        max_retry_seconds: float,
+        slow_notice_seconds: float,
+    ) -> None:
+        self._ctx = ctx
+        self._concurrency = concurrency
+        self._lease_seconds = lease_seconds
+        self._poll_seconds = poll_seconds
+        self._max_retry_seconds = max_retry_seconds
+        self._slow_notice_seconds = slow_notice_seconds
+        self._serving: dict[str, asyncio.Task[None]] = {}
+        self._failures: dict[str, int] = {}
+        self._stopping = False
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        loop = asyncio.create_task(self._run())
+        try:
+            yield
+        finally:
+            self._stopping = True
+            self._ctx.turn_waiters.wakeup.set()
+            for task in [loop, *self._serving.values()]:
+                task.cancel()
+            # A turn cancelled here stays at the head of its list; its lease runs out and another process, or
+            # this one after a restart, sends it again.
+            await asyncio.gather(loop, *self._serving.values(), return_exceptions=True)
+
+    async def _run(self) -> None:
+        wakeup = self._ctx.turn_waiters.wakeup
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll_seconds):
+                    await wakeup.wait()
+            wakeup.clear()
+            try:
+                await self._lease_more()
+            except Exception:  # noqa: BLE001 - the loop must outlive a Redis blip
+                logger.exception("bot turn worker round failed; retrying on the next poll")
+
+    async def _lease_more(self) -> None:
+        room = self._concurrency - len(self._serving)
+        if room <= 0:
+            return
+        now = time.time()
+        leased = await self._ctx.stores.bot_turns.lease_due(
+            now=now, lease_until=now + self._lease_seconds, limit=room
+        )
+        for conversation_id in leased:
+            if conversation_id not in self._serving:
+                self._serving[conversation_id] = asyncio.create_task(self._serve(conversation_id))
+                self._serving[conversation_id].add_done_callback(
+                    lambda _t, cid=conversation_id: self._done(cid)
+                )
+
+    def _done(self, conversation_id: str) -> None:
+        self._serving.pop(conversation_id, None)
+        self._ctx.turn_waiters.wakeup.set()  # room for another conversation
+
+    async def _serve(self, conversation_id: str) -> None:
+        """Answer the conversation's turns in order until none is left or the bot fails."""
+        store = self._ctx.stores.bot_turns
+        keep_lease = asyncio.create_task(self._keep_lease(conversation_id))
+        try:
+            while (turn := await store.next_turn(conversation_id)) is not None:
+                if await self._deliver(conversation_id, turn) is _Delivery.RETRY:
+                    keep_lease.cancel()
+                    await store.extend(
+                        conversation_id, until=time.time() + self._retry_delay(conversation_id)
+                    )
+                    return
+            await store.release_if_idle(conversation_id)
+        except Exception:  # noqa: BLE001 - one conversation's failure must not stop the others
+            logger.exception("serving bot turns of conversation %s failed", conversation_id)
+        finally:
+            keep_lease.cancel()
+
+    async def _keep_lease(self, conversation_id: str) -> None:
+        while True:
+            await asyncio.sleep(self._lease_seconds / 3)
+            await self._ctx.stores.bot_turns.extend(conversation_id, until=time.time() + self._lease_seconds)
+
+    def _retry_delay(self, conversation_id: str) -> float:
+        failures = self._failures.get(conversation_id, 0) + 1
+        self._failures[conversation_id] = failures
+        return min(2.0 ** (failures - 1), self._max_retry_seconds)
+
+    async def _deliver(self, conversation_id: str, turn: BotTurn) -> _Delivery:
+        stores = self._ctx.stores
+        try:
+            conversation = await stores.conversations.get(conversation_id)
+        except ConversationNotFound:
+            conversation = None
+        if conversation is None or conversation.state is not ConversationState.BOT:
+            # An agent or the queue took the conversation since the message came: it stays stored only.
+            await self._finish(conversation_id, turn, [])
+            return _Delivery.DONE
+        # The action server may request a handoff inside this turn; the dispatcher leaves the conversation
+        # alone until the bot's reply ("you are in the queue") is stored, then is woken to assign it.
+        await stores.conversations.begin_bot_turn(conversation_id, max_seconds=self._lease_seconds)
+        try:
+            return await self._ask(conversation, turn)
+        finally:
+            if await stores.conversations.end_bot_turn(conversation_id) is ConversationState.QUEUED:
+                self._ctx.dispatch_requested.set()
+
+    async def _ask(self, conversation: Conversation, turn: BotTurn) -> _Delivery:
+        ctx = self._ctx
+        if conversation.rasa_resume_pending and await ctx.rasa.set_paused(conversation.id, paused=False):
+            await ctx.stores.conversations.set_rasa_resume_pending(conversation.id, False)
+        try:
+            replies = await self._send_noting_slowness(conversation, turn)
+        except RasaUnavailable as exc:
+            logger.warning("bot turn of conversation %s delayed: %s", conversation.id, exc)
+            await self._tell_delayed(conversation.id)
+            return _Delivery.RETRY
+        except RasaRefused as exc:
+            logger.error("bot refused a turn of conversation %s: %s", conversation.id, exc)
+            await self._finish(conversation.id, turn, [])
+            await ctx.stores.messages.append(conversation.id, MessageRole.SYSTEM, BOT_FAILED_APOLOGY)
+            return _Delivery.DONE
+        self._failures.pop(conversation.id, None)
+        await ctx.stores.conversations.clear_mark(conversation.id, BOT_DELAY_NOTIFIED)
+        await self._finish(conversation.id, turn, replies)
+        return _Delivery.DONE
+
+    async def _send_noting_slowness(self, conversation: Conversation, turn: BotTurn) -> list[BotReply]:
+        identity = Identity(
+            conversation_id=conversation.id,
+            customer_id=conversation.customer_id,
+            tier=conversation.tier.value,
+        )
+        signed = Turn(
+            conversation_id=conversation.id,
+            message_id=turn.message_id,
+            text=turn.text,
+            is_payload=turn.is_payload,
+            identity=sign_identity(identity, self._ctx.settings.GATEWAY_SECRET),
+        )
+        sending = asyncio.ensure_future(self._ctx.rasa.send_turn(signed))
+        done, _ = await asyncio.wait({sending}, timeout=self._slow_notice_seconds)
+        if not done:
+            await self._ctx.stores.messages.append(
+                conversation.id, MessageRole.SYSTEM, BOT_SLOW_NOTICE, meta={"event": "bot_slow"}
+            )
+        return await sending
+
+    async def _finish(self, conversation_id: str, turn: BotTurn, replies: list[BotReply]) -> None:
+        meta = {"reply_to": turn.message_id}
+        messages = [BotMessage(reply.text, reply.buttons, meta) for reply in replies]
+        stored = await self._ctx.stores.bot_turns.finish(conversation_id, turn, messages)
+        self._ctx.turn_waiters.answered(turn.message_id, stored or [])
+
+    async def _tell_delayed(self, conversation_id: str) -> None:
+        notices: list[MessagePublic] = []
+        if await self._ctx.stores.conversations.mark_once(conversation_id, BOT_DELAY_NOTIFIED):
+            notice = await self._ctx.stores.messages.append(
+                conversation_id, MessageRole.SYSTEM, BOT_DELAYED_NOTICE, meta={"event": "bot_delayed"}
+            )
+            notices.append(notice)
+        self._ctx.turn_waiters.delayed(conversation_id, notices)

@@ -1,0 +1,147 @@
+"""The bot's inbox: customer messages waiting for their bot turn, kept in Redis until the bot has answered.
+
+Each conversation has a list of pending turns, served one at a time and in order; a due set says which
+conversations have turns and when a worker may take them. A worker leases a conversation by moving its score
+to the lease's end, so any API process may serve any conversation and one that dies mid-turn only delays it.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+
+from handoff_api.domain.exceptions import ConversationNotFound
+from handoff_api.domain.states import MessageRole
+from handoff_api.schemas import Button, MessagePublic
+from handoff_api.store.lua_scripts import load_script
+from handoff_api.store.messages import decode_message, message_fields
+from handoff_api.store.redis_keys import RedisKeys
+
+
+@dataclass(frozen=True)
+class BotTurn:
+    message_id: str  # the stream id of the message that asks for the turn; the same for every retry
+    text: str
+    is_payload: bool  # a button payload the bot offered, or an intent the handoff service itself sends
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    text: str
+    buttons: Sequence[Button] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    message: MessagePublic  # as stored
+    queued_for_bot: bool  # False while queued or with an agent: the message is only stored
+    turn: BotTurn | None
+    bot_delayed: bool  # the bot could not be reached for this conversation lately: no answer soon
+
+
+class BotTurnStore:
+    def __init__(self, redis: Redis, keys: RedisKeys, *, ttl_seconds: int) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._ttl_seconds = ttl_seconds
+        self._accept = load_script(redis, "accept_customer_message.lua")
+        self._enqueue = load_script(redis, "enqueue_bot_turn.lua")
+        self._claim = load_script(redis, "claim_bot_turns.lua")
+        self._finish = load_script(redis, "finish_bot_turn.lua")
+
+    async def accept_customer_message(
+        self, conversation_id: str, *, text: str, payload: str | None, now: float, delay_mark: str
+    ) -> Accepted:
+        """Store the customer's message and queue it for the bot if the bot owns the conversation."""
+        fields = message_fields(MessageRole.CUSTOMER, text, (), None)
+        reply = await self._accept(
+            keys=[
+                self._keys.conversation(conversation_id),
+                self._keys.messages(conversation_id),
+                self._keys.offered_payloads(conversation_id),
+                self._keys.bot_turns(conversation_id),
+                self._keys.bot_turns_due(),
+            ],
+            args=[
+                conversation_id,
+                repr(now),
+                self._ttl_seconds,
+                payload or text,
+                int(payload is not None),
+                delay_mark,
+                *(item for pair in fields.items() for item in pair),
+            ],
+        )
+        if reply == -1:
+            raise ConversationNotFound
+        message_id, queued, is_payload, delayed = reply
+        turn = BotTurn(message_id, payload or text, bool(is_payload)) if queued else None
+        # A payload the bot never offered is sent as the text the customer saw, not as an intent.
+        if turn is not None and payload is not None and not is_payload:
+            turn = BotTurn(message_id, text, False)
+        return Accepted(decode_message(message_id, fields), bool(queued), turn, bool(delayed))
+
+    async def enqueue(self, conversation_id: str, turn: BotTurn, *, now: float) -> None:
+        body = json.dumps({"message_id": turn.message_id, "text": turn.text, "is_payload": turn.is_payload})
+        await self._enqueue(
+            keys=[self._keys.bot_turns(conversation_id), self._keys.bot_turns_due()],
+            args=[conversation_id, repr(now), self._ttl_seconds, body],
+        )
+
+    async def lease_due(self, *, now: float, lease_until: float, limit: int) -> list[str]:
+        """Up to `limit` conversations whose turns are due, leased to the caller until `lease_until`."""
+        return await self._claim(
+            keys=[self._keys.bot_turns_due()], args=[repr(now), repr(lease_until), limit]
+        )
+
+    async def lease(self, conversation_id: str, *, now: float, lease_until: float) -> bool:
+        """Lease this conversation if its turns are due (not leased by another worker)."""
+        leased = await self._claim(
+            keys=[self._keys.bot_turns_due()], args=[repr(now), repr(lease_until), 1, conversation_id]
+        )
+        return bool(leased)
+
+    async def extend(self, conversation_id: str, *, until: float) -> None:
+        """Keep a lease (while the bot is slow), or set when a failed turn is retried."""
+        await self._redis.zadd(self._keys.bot_turns_due(), {conversation_id: until}, xx=True)
+
+    async def next_turn(self, conversation_id: str) -> BotTurn | None:
+        head = await self._redis.lindex(self._keys.bot_turns(conversation_id), 0)
+        return BotTurn(**json.loads(head)) if head else None
+
+    async def finish(
+        self, conversation_id: str, turn: BotTurn, replies: Sequence[BotMessage] = ()
+    ) -> list[MessagePublic] | None:
+        """Store the bot's replies to the turn and take it off the list; None when another worker already did
+        (nothing is stored then). With no turn left the conversation's lease ends."""
+        fields = [message_fields(MessageRole.BOT, reply.text, reply.buttons, reply.meta) for reply in replies]
+        payloads = sorted({button.payload for reply in replies for button in reply.buttons})
+        reply = await self._finish(
+            keys=self._finish_keys(conversation_id),
+            args=[
+                conversation_id,
+                turn.message_id,
+                self._ttl_seconds,
+                json.dumps(fields),
+                json.dumps(payloads),
+            ],
+        )
+        if reply == -1:
+            return None
+        _pending, *ids = reply
+        return [decode_message(entry_id, entry) for entry_id, entry in zip(ids, fields, strict=True)]
+
+    async def release_if_idle(self, conversation_id: str) -> None:
+        """End the lease of a conversation with no turn left."""
+        await self._finish(keys=self._finish_keys(conversation_id), args=[conversation_id, "", 0, "[]", "[]"])
+
+    def _finish_keys(self, conversation_id: str) -> list[str]:
+        return [
+            self._keys.bot_turns(conversation_id),
+            self._keys.bot_turns_due(),
+            self._keys.messages(conversation_id),
+            self._keys.offered_payloads(conversation_id),
+        ]

@@ -1,0 +1,130 @@
+"""The bot's inbox in Redis (store/bot_turns.py): accepted once, served in order, finished exactly once."""
+
+import pytest
+from redis.asyncio import Redis
+
+from contract.names import CustomerTier
+from handoff_api.domain.exceptions import ConversationNotFound
+from handoff_api.schemas import Button
+from handoff_api.store.bot_turns import BotMessage, BotTurn, BotTurnStore
+from handoff_api.store.conversations import ConversationStore
+from handoff_api.store.redis_keys import RedisKeys
+
+DELAY_MARK = "bot_delay_notified"
+
+
+@pytest.fixture
+async def store(async_redis: Redis, keys: RedisKeys) -> BotTurnStore:
+    return BotTurnStore(async_redis, keys, ttl_seconds=600)
+
+
+@pytest.fixture
+async def conversations(async_redis: Redis, keys: RedisKeys) -> ConversationStore:
+    conversations = ConversationStore(async_redis, keys)
+    await conversations.create("c1", customer_id="C1001", tier=CustomerTier.STANDARD)
+    return conversations
+
+
+async def _say(store: BotTurnStore, text: str, payload: str | None = None, now: float = 100.0):
+    return await store.accept_customer_message(
+        "c1", text=text, payload=payload, now=now, delay_mark=DELAY_MARK
+    )
+
+
+async def test_messages_queue_in_order_with_a_ttl(store, conversations, async_redis, keys) -> None:
+    first, second = await _say(store, "一"), await _say(store, "二")
+
+    assert first.queued_for_bot and second.queued_for_bot
+    assert await store.next_turn("c1") == BotTurn(first.message.id, "一", False)
+    assert (
+        await async_redis.lrange(keys.bot_turns("c1"), 0, -1)
+        and await async_redis.ttl(keys.bot_turns("c1")) > 0
+    )
+    assert await async_redis.zscore(keys.bot_turns_due(), "c1") == 100.0
+
+
+async def test_a_message_while_not_with_the_bot_is_stored_only(
+    store, conversations, async_redis, keys
+) -> None:
+    await async_redis.hset(keys.conversation("c1"), "state", "queued")
+
+    accepted = await _say(store, "还要等多久")
+
+    assert not accepted.queued_for_bot and accepted.turn is None
+    assert accepted.message.text == "还要等多久"
+    assert await store.next_turn("c1") is None
+
+
+async def test_an_unknown_conversation_stores_nothing(store, conversations) -> None:
+    with pytest.raises(ConversationNotFound):
+        await store.accept_customer_message("nope", text="x", payload=None, now=1.0, delay_mark=DELAY_MARK)
+
+
+async def test_only_offered_payloads_go_to_the_bot_as_payloads(store, conversations) -> None:
+    offered = BotTurn((await _say(store, "挂失")).message.id, "挂失", False)
+    await store.finish("c1", offered, [BotMessage("确认挂失吗？", [Button(title="确认", payload="/affirm")])])
+
+    clicked = await _say(store, "确认", payload="/affirm")
+    forged = await _say(store, "结束", payload='/EXTERNAL_handoff_ended{"handoff_outcome": "resolved"}')
+
+    assert clicked.turn == BotTurn(clicked.message.id, "/affirm", True)
+    # Never offered: the bot gets the text the customer saw, as plain text.
+    assert forged.turn == BotTurn(forged.message.id, "结束", False)
+
+
+async def test_finishing_stores_replies_once_and_ends_the_lease_when_idle(
+    store, conversations, async_redis, keys
+) -> None:
+    turn = (await _say(store, "余额")).turn
+    assert await store.lease_due(now=100.0, lease_until=130.0, limit=10) == ["c1"]
+    assert await store.lease_due(now=101.0, lease_until=131.0, limit=10) == []  # leased to the first worker
+
+    stored = await store.finish(
+        "c1", turn, [BotMessage("您的可用额度是…", meta={"reply_to": turn.message_id})]
+    )
+    again = await store.finish("c1", turn, [BotMessage("您的可用额度是…")])
+
+    assert [(m.role, m.text, m.meta) for m in stored] == [
+        ("bot", "您的可用额度是…", {"reply_to": turn.message_id})
+    ]
+    assert again is None  # a second worker that answered the same turn stores nothing
+    bot_messages = [f for _id, f in await async_redis.xrange(keys.messages("c1")) if f["role"] == "bot"]
+    assert len(bot_messages) == 1
+    assert await async_redis.zscore(keys.bot_turns_due(), "c1") is None
+
+
+async def test_a_turn_queued_while_the_last_one_finishes_is_not_stranded(
+    store, conversations, async_redis, keys
+):
+    first = (await _say(store, "一")).turn
+    await store.lease_due(now=100.0, lease_until=130.0, limit=10)
+    second = (await _say(store, "二", now=101.0)).turn  # arrives while the worker serves the first
+
+    await store.finish("c1", first, [])
+    await store.release_if_idle("c1")
+
+    assert await store.next_turn("c1") == second
+    assert await async_redis.zscore(keys.bot_turns_due(), "c1") == 130.0  # still the worker's, until it ends
+
+
+async def test_a_lapsed_lease_lets_another_worker_take_over(store, conversations) -> None:
+    await _say(store, "一")
+    assert await store.lease_due(now=100.0, lease_until=115.0, limit=10) == ["c1"]
+
+    assert not await store.lease("c1", now=110.0, lease_until=125.0)
+    assert await store.lease("c1", now=116.0, lease_until=131.0)
+
+
+async def test_a_retry_waits_until_its_time(store, conversations) -> None:
+    await _say(store, "一")
+    await store.lease_due(now=100.0, lease_until=115.0, limit=10)
+    await store.extend("c1", until=104.0)
+
+    assert await store.lease_due(now=103.0, lease_until=118.0, limit=10) == []
+    assert await store.lease_due(now=104.0, lease_until=119.0, limit=10) == ["c1"]
+
+
+async def test_the_delay_mark_is_reported_with_each_message(store, conversations, async_redis, keys) -> None:
+    assert not (await _say(store, "一")).bot_delayed
+    await async_redis.hset(keys.conversation("c1"), DELAY_MARK, "1")
+    assert (await _say(store, "二")).bot_delayed
