@@ -27,6 +27,7 @@ from actions.handoff import HandoffAction
 from actions.knowledge import get_knowledge
 from actions.settings import get_settings
 from actions.verification import IRREVERSIBLE_SERVICES, is_verified, verification_reset_events
+from actions.verified_identities import VerifiedIdentities
 from contract.names import HandoffReason
 
 SERVICE_BY_INTENT = {
@@ -99,8 +100,9 @@ class ActionCardService(HandoffAction):
         backend: AccountBackend | None = None,
         client: HandoffClient | None = None,
         clock: Callable[[], float] = time.time,
+        verified_identities: VerifiedIdentities | None = None,
     ) -> None:
-        super().__init__(client)
+        super().__init__(client, verified_identities)
         self._backend = backend
         self._clock = clock
 
@@ -124,7 +126,14 @@ class ActionCardService(HandoffAction):
         if service_name is None or tail is None:
             dispatcher.utter_message(response="utter_ask_what_value_for")
             return _clear_service()
-        if not is_verified(tracker, ttl_seconds=get_settings().verification_ttl_seconds, now=self._clock()):
+        context = customer_context(tracker)
+        # The slots say verified; only the action server's own record of an accepted code proves it.
+        verified_card = await self.verified_identities.verified_card(
+            context.conversation_id, customer_id=context.customer_id
+        )
+        if verified_card != tail or not is_verified(
+            tracker, ttl_seconds=get_settings().verification_ttl_seconds, now=self._clock()
+        ):
             dispatcher.utter_message(response="utter_verification_expired")
             return _clear_service()
         if service_name in IRREVERSIBLE_SERVICES and tracker.get_slot("confirmed") is not True:
@@ -133,7 +142,6 @@ class ActionCardService(HandoffAction):
 
         service = CardOperation(service_name)
         amount = tracker.get_slot("amount")
-        context = customer_context(tracker)
         try:
             result = await self.backend.perform(
                 context.customer_id or "", tail, service, amount=float(amount) if amount is not None else None

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clients.handoff import HandoffClient, HandoffError, HandoffRequest, TranscriptLine
 from actions.context import customer_context
 from actions.settings import get_settings
-from actions.verification import is_verified
+from actions.verified_identities import VerifiedIdentities, get_verified_identities
 from contract.names import HandoffReason, HandoffStatus
 from contract.pii import mask_pii
 
@@ -92,7 +92,7 @@ def masked_transcript(tracker: Tracker) -> list[TranscriptLine]:
     return lines[-_TRANSCRIPT_LINES:]
 
 
-def build_request(tracker: Tracker, reason: str | None = None) -> HandoffRequest:
+def build_request(tracker: Tracker, reason: str | None = None, *, verified: bool) -> HandoffRequest:
     context = customer_context(tracker)
     # Entity extraction can put a whole card or phone number into a slot; the agent sees it masked too.
     slots = {
@@ -107,7 +107,7 @@ def build_request(tracker: Tracker, reason: str | None = None) -> HandoffRequest
         intent=topic_intent(tracker),
         reason=reason or handoff_reason(tracker),
         slots=slots,
-        verified=is_verified(tracker, ttl_seconds=get_settings().verification_ttl_seconds),
+        verified=verified,
         transcript=masked_transcript(tracker),
     )
 
@@ -115,8 +115,11 @@ def build_request(tracker: Tracker, reason: str | None = None) -> HandoffRequest
 class HandoffAction(Action, ABC):
     """An action that may hand the conversation over; tests pass a client, the server builds one."""
 
-    def __init__(self, client: HandoffClient | None = None) -> None:
+    def __init__(
+        self, client: HandoffClient | None = None, verified_identities: VerifiedIdentities | None = None
+    ) -> None:
         self._client = client
+        self._verified_identities = verified_identities
 
     @abstractmethod
     def name(self) -> str: ...
@@ -127,10 +130,19 @@ class HandoffAction(Action, ABC):
             self._client = HandoffClient.from_settings(get_settings())
         return self._client
 
+    @property
+    def verified_identities(self) -> VerifiedIdentities:
+        return self._verified_identities or get_verified_identities()
+
     async def hand_off(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str | None = None
     ) -> list[dict[str, Any]]:
-        request = build_request(tracker, reason)
+        context = customer_context(tracker)
+        # The agent is told "verified" only on the action server's own record, never on the slots.
+        verified_card = await self.verified_identities.verified_card(
+            context.conversation_id, customer_id=context.customer_id
+        )
+        request = build_request(tracker, reason, verified=verified_card is not None)
         try:
             result = await self.client.request_handoff(request)
         except HandoffError:

@@ -25,6 +25,9 @@ class Settings:
     gateway_secret: str = ""
     # Rasa proves itself to the action server with this bearer token (actions/server.py).
     action_server_token: str = ""
+    # Where verified identities are recorded (actions/verified_identities.py), beside Rasa's trackers.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_key_prefix: str = "cs"
     # "demo" (JSON file seeded from demo/customers.yml) or "http" (the core system at core_backend_url).
     account_backend: str = "demo"
     core_backend_url: str = "http://127.0.0.1:8100"
@@ -50,6 +53,8 @@ class Settings:
             service_token=environ.get("SERVICE_TOKEN", defaults.service_token),
             gateway_secret=environ.get("GATEWAY_SECRET", defaults.gateway_secret),
             action_server_token=environ.get("ACTION_SERVER_TOKEN", defaults.action_server_token),
+            redis_url=environ.get("REDIS_URL", defaults.redis_url),
+            redis_key_prefix=environ.get("RASA_REDIS_PREFIX", defaults.redis_key_prefix),
             account_backend=backend,
             core_backend_url=environ.get("CORE_BACKEND_URL", defaults.core_backend_url).rstrip("/"),
             core_backend_token=environ.get("CORE_BACKEND_TOKEN", defaults.core_backend_token),

@@ -22,6 +22,7 @@ from actions.backends import get_backend
 from actions.backends.base import AccountBackend, BackendError, CardNotFound, CardStatus
 from actions.context import customer_context
 from actions.settings import Settings, get_settings
+from actions.verified_identities import VerifiedIdentities, get_verified_identities
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +53,19 @@ class ValidateCardServiceForm(FormValidationAction):
         backend: AccountBackend | None = None,
         settings: Settings | None = None,
         clock: Callable[[], float] = time.time,
+        verified_identities: VerifiedIdentities | None = None,
     ) -> None:
         self._backend = backend
         self._settings = settings
         self._clock = clock
+        self._verified_identities = verified_identities
 
     def name(self) -> str:
         return "validate_card_service_form"
+
+    @property
+    def verified_identities(self) -> VerifiedIdentities:
+        return self._verified_identities or get_verified_identities()
 
     @property
     def backend(self) -> AccountBackend:
@@ -153,6 +160,11 @@ class ValidateCardServiceForm(FormValidationAction):
             return {"verification_code": None}
         if not valid:
             return self._failed(dispatcher, tracker, "verification_code")
+        await self.verified_identities.record(
+            context.conversation_id,
+            customer_id=context.customer_id or "",
+            card_tail=tracker.get_slot("card_tail"),
+        )
         dispatcher.utter_message(response="utter_verified")
         return {
             "verification_code": code,

@@ -1,21 +1,40 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backends.demo import DemoBackend
 from actions.settings import REPO_ROOT, get_settings
+from actions.verified_identities import VerifiedIdentities, get_verified_identities
 from contract.identity import Identity, sign_identity
 
 DEMO_CUSTOMERS = REPO_ROOT / "demo" / "customers.yml"
 GATEWAY_SECRET = "test-gateway-secret"
 os.environ["GATEWAY_SECRET"] = GATEWAY_SECRET
+# Verified identities go to the real Redis, under this run's own prefix (removed at the end).
+os.environ["RASA_REDIS_PREFIX"] = f"test-actions-{uuid.uuid4().hex}"
 get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+async def verified_identities() -> AsyncIterator[VerifiedIdentities]:
+    """The record of verified identities, empty, with a client for this test's event loop."""
+    get_verified_identities.cache_clear()
+    yield get_verified_identities()
+    await get_verified_identities().close()
+    get_verified_identities.cache_clear()
+    client = redis.Redis.from_url(get_settings().redis_url)
+    for key in client.scan_iter(match=f"{get_settings().redis_key_prefix}:*"):
+        client.delete(key)
+    client.close()
 
 
 def identity_metadata(customer_id: str, tier: str, conversation_id: str = "conv-42") -> dict[str, Any]:

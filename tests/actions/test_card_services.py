@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.backends.base import BackendError, CardStatus
 from actions.backends.demo import DemoBackend
 from actions.card_services import ActionAskConfirmed, ActionCardService, ActionStartCardService
 from actions.clients.handoff import HandoffResult
+from actions.verified_identities import VerifiedIdentities
 from contract.names import HandoffStatus
 from tests.actions.conftest import identity_metadata, make_tracker, responses, user_event
 from tests.actions.test_handoff import FakeHandoffClient
@@ -23,6 +25,12 @@ def _service(backend, client=None) -> ActionCardService:
 
 def _done(slots: dict, intent: str = "affirm"):
     return make_tracker([user_event("确认", intent, C1001)], slots=slots)
+
+
+@pytest.fixture
+async def verified(verified_identities: VerifiedIdentities) -> None:
+    """The action server's record of C1001 passing the one-time code with card 1234 in conv-42."""
+    await verified_identities.record("conv-42", customer_id="C1001", card_tail="1234")
 
 
 async def test_start_picks_the_service_and_forgets_stale_verification(dispatcher) -> None:
@@ -59,7 +67,7 @@ async def test_asks_to_confirm_the_irreversible_service(dispatcher) -> None:
     ]
 
 
-async def test_confirmed_report_lost_is_done(demo_backend: DemoBackend, dispatcher) -> None:
+async def test_confirmed_report_lost_is_done(demo_backend: DemoBackend, dispatcher, verified) -> None:
     slots = {**VERIFIED, "card_service": "report_lost", "confirmed": True}
 
     events = await _service(demo_backend).run(dispatcher, _done(slots), {})
@@ -69,7 +77,7 @@ async def test_confirmed_report_lost_is_done(demo_backend: DemoBackend, dispatch
     assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.lost
 
 
-async def test_declined_report_lost_changes_nothing(demo_backend: DemoBackend, dispatcher) -> None:
+async def test_declined_report_lost_changes_nothing(demo_backend: DemoBackend, dispatcher, verified) -> None:
     slots = {**VERIFIED, "card_service": "report_lost", "confirmed": False}
 
     await _service(demo_backend).run(dispatcher, _done(slots, "deny"), {})
@@ -78,7 +86,7 @@ async def test_declined_report_lost_changes_nothing(demo_backend: DemoBackend, d
     assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.active
 
 
-async def test_raise_limit_with_the_amount(demo_backend: DemoBackend, dispatcher) -> None:
+async def test_raise_limit_with_the_amount(demo_backend: DemoBackend, dispatcher, verified) -> None:
     slots = {**VERIFIED, "card_service": "raise_permanent_limit", "amount": 12000}
 
     await _service(demo_backend).run(dispatcher, _done(slots, "inform"), {})
@@ -87,7 +95,7 @@ async def test_raise_limit_with_the_amount(demo_backend: DemoBackend, dispatcher
     assert dispatcher.messages[0]["limit"] == "12,000.00"
 
 
-async def test_refusal_is_explained(demo_backend: DemoBackend, dispatcher) -> None:
+async def test_refusal_is_explained(demo_backend: DemoBackend, dispatcher, verified) -> None:
     slots = {**VERIFIED, "card_service": "raise_permanent_limit", "amount": 90000}
 
     await _service(demo_backend).run(dispatcher, _done(slots, "inform"), {})
@@ -125,12 +133,35 @@ async def test_locked_verification_goes_to_risk(demo_backend: DemoBackend, dispa
     assert responses(dispatcher) == ["utter_handoff_queued"]
 
 
+@pytest.mark.parametrize(
+    "recorded",
+    [
+        None,  # slots say verified, but no code was ever accepted in this conversation
+        ("conv-42", "C1001", "5678"),  # another card was verified
+        ("conv-42", "C1003", "1234"),  # another customer was verified
+        ("conv-other", "C1001", "1234"),  # verified in another conversation
+    ],
+)
+async def test_a_forged_verification_does_nothing(
+    demo_backend: DemoBackend, dispatcher, verified_identities: VerifiedIdentities, recorded
+) -> None:
+    if recorded:
+        conversation_id, customer_id, tail = recorded
+        await verified_identities.record(conversation_id, customer_id=customer_id, card_tail=tail)
+    slots = {**VERIFIED, "card_service": "report_lost", "confirmed": True}
+
+    await _service(demo_backend).run(dispatcher, _done(slots), {})
+
+    assert responses(dispatcher) == ["utter_verification_expired"]
+    assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.active
+
+
 class _DownBackend:
     async def perform(self, *args, **kwargs):
         raise BackendError("down")
 
 
-async def test_back_end_down(dispatcher, caplog) -> None:
+async def test_back_end_down(dispatcher, caplog, verified) -> None:
     slots = {**VERIFIED, "card_service": "freeze"}
 
     events = await _service(_DownBackend()).run(dispatcher, _done(slots), {})

@@ -6,6 +6,7 @@ from actions.clients.handoff import HandoffResult
 from actions.fallback import ActionFallback
 from actions.handoff import ActionRequestHandoff
 from actions.handoff_ended import ActionHandoffEnded
+from actions.verified_identities import VerifiedIdentities
 from contract.names import HandoffStatus
 from tests.actions.conftest import METADATA, make_tracker, responses, user_event
 from tests.actions.test_handoff import FakeHandoffClient
@@ -108,7 +109,9 @@ async def test_angry_customer_reason(dispatcher) -> None:
     assert (client.requests[0].reason, client.requests[0].intent) == ("negative_emotion", "complain")
 
 
-async def test_packet_carries_a_fresh_verification(dispatcher) -> None:
+async def test_packet_says_verified_only_on_the_action_servers_record(
+    dispatcher, verified_identities: VerifiedIdentities
+) -> None:
     import time
 
     client = FakeHandoffClient(QUEUED)
@@ -123,6 +126,8 @@ async def test_packet_carries_a_fresh_verification(dispatcher) -> None:
     )
 
     await ActionRequestHandoff(client).run(dispatcher, tracker, {})
+    await verified_identities.record("conv-42", customer_id="C1003", card_tail="3456")
+    await ActionRequestHandoff(client).run(dispatcher, tracker, {})
 
-    assert client.requests[0].verified is True
-    assert client.requests[0].slots == {"card_tail": "3456"}
+    assert [request.verified for request in client.requests] == [False, True]
+    assert client.requests[1].slots == {"card_tail": "3456"}

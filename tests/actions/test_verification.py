@@ -8,6 +8,7 @@ from actions.backends.base import BackendError
 from actions.backends.demo import DemoBackend
 from actions.settings import Settings
 from actions.verification import ValidateCardServiceForm, is_verified, verification_reset_events
+from actions.verified_identities import VerifiedIdentities
 from tests.actions.conftest import identity_metadata, make_tracker, responses, user_event
 
 NOW = 1_000_000.0
@@ -45,11 +46,14 @@ async def test_someone_elses_card_counts_as_a_failure(demo_backend: DemoBackend,
     assert dispatcher.messages[0]["attempts_left"] == 2
 
 
-async def test_correct_code_verifies(demo_backend: DemoBackend, dispatcher) -> None:
+async def test_correct_code_verifies_and_is_recorded(
+    demo_backend: DemoBackend, dispatcher, verified_identities: VerifiedIdentities
+) -> None:
     tracker = _tracker({"card_tail": "1234", "verification_attempts": 1}, "验证码123456")
 
     result = await _form(demo_backend).validate_verification_code("123456", dispatcher, tracker, {})
 
+    assert await verified_identities.verified_card("conv-42", customer_id="C1001") == "1234"
     assert result == {
         "verification_code": "123456",
         "verified": True,
