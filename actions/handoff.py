@@ -154,7 +154,7 @@ class HandoffAction(Action, ABC):
             dispatcher.utter_message(
                 response="utter_handoff_queued",
                 position=result.position,
-                estimated_wait_seconds=result.estimated_wait_seconds,
+                estimated_wait_text=result.estimated_wait_text or "请您稍等片刻",
             )
             return [SlotSet("handoff_status", result.status.value)]
         dispatcher.utter_message(response="utter_handoff_no_agent")

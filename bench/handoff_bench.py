@@ -210,7 +210,9 @@ async def bench_claim(
             )
         )
         # Back to the tail of the queue, so the queue stays 1,000 long and the agent below capacity.
-        await scripts.release(conversation_id, agent=agent, now=time.time())
+        await scripts.release(
+            conversation_id, agent=agent, group=GROUP, now=time.time(), handle_time_smoothing=0.1
+        )
         await _enqueue(scripts, conversation_id)
         if i >= WARMUP:
             claims.append(claim)

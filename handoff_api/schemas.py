@@ -72,7 +72,8 @@ class ConversationStatus(BaseModel):
     state: ConversationState
     group: str | None
     position: int | None
-    estimated_wait_seconds: int | None
+    estimated_wait_seconds: int | None  # None when no figure is honest (nobody of the group online)
+    estimated_wait_text: str | None  # what the customer reads: "预计等待约 2 分钟", "请您稍等片刻", ...
 
 
 class TranscriptLine(BaseModel):
@@ -96,6 +97,7 @@ class HandoffResult(BaseModel):
     group: str
     position: int | None
     estimated_wait_seconds: int | None
+    estimated_wait_text: str | None
 
 
 class LoginIn(BaseModel):

@@ -9,19 +9,23 @@ model_hash() {
 }
 
 mkdir -p models
-exec 9>models/.train.lock
-flock 9  # one training at a time, even when `run` and `test` start together
-
 hash="$(model_hash)"
 model="models/$hash.tar.gz"
+# One training at a time, even when `run` and `test` start together; a model already there needs no lock.
+if [ ! -f "$model" ]; then
+  exec 9>models/.train.lock
+  flock 9
+fi
 if [ -f "$model" ]; then
   log "model up to date ($model)"
 else
   log "training model $hash (inputs changed or no model yet); log: $LOG_DIR/train.log"
   start=$SECONDS
+  # Trained under a temporary name and renamed when complete: a model file that exists is always whole.
   "$RASA_VENV/bin/rasa" train --config config.yml --domain domain.yml --data data \
-    --out models --fixed-model-name "$hash" >"$LOG_DIR/train.log" 2>&1 \
+    --out models --fixed-model-name "$hash.partial" >"$LOG_DIR/train.log" 2>&1 \
     || { tail -n 30 "$LOG_DIR/train.log" >&2; die "training failed"; }
+  mv "models/$hash.partial.tar.gz" "$model"
   log "trained in $((SECONDS - start)) s"
   # Keep the three newest models so switching branches back and forth stays cheap.
   ls -1t models/*.tar.gz | grep -v current.tar.gz | tail -n +4 | xargs -r rm -f || true

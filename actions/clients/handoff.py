@@ -33,6 +33,8 @@ class HandoffResult:
     group: str | None
     position: int | None
     estimated_wait_seconds: int | None
+    # What the customer reads: a figure, a range, or "请您稍等片刻" when no figure is honest.
+    estimated_wait_text: str | None = None
 
 
 class HandoffError(Exception):
@@ -76,6 +78,7 @@ def _parse_result(payload: Any) -> HandoffResult:
             group=payload.get("group"),
             position=payload.get("position"),
             estimated_wait_seconds=payload.get("estimated_wait_seconds"),
+            estimated_wait_text=payload.get("estimated_wait_text"),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise HandoffError(f"unexpected handoff API answer: {payload!r}") from exc

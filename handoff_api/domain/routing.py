@@ -58,7 +58,10 @@ class RoutingConfig(BaseModel):
     working_hours: WorkingHours | None = None  # None: 24x7
     auto_assign: bool = True
     queue_timeout_seconds: PositiveInt
-    average_assign_seconds: PositiveInt
+    # The wait estimate's handling time until handle_time_min_samples closes of a group were observed.
+    average_handle_seconds: PositiveInt
+    handle_time_smoothing: float = Field(default=0.1, gt=0, le=1)
+    handle_time_min_samples: PositiveInt = 5
     assign_interval_smoothing: float = Field(default=0.2, gt=0, le=1)
     queue_status_push_limit: PositiveInt = 20
 

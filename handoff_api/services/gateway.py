@@ -19,6 +19,8 @@ from handoff_api.services.context import AppContext
 from handoff_api.services.turn_waiters import TurnAnswer
 
 ACCOUNT_NUMBER_NOTICE = "为保护您的账户安全，请不要在对话中输入完整的卡号或证件号码，提供卡号后四位即可。"
+# The web chat's own controls, offered in every conversation (the 转人工 button).
+STANDING_PAYLOADS = ("/request_human",)
 # Set on the conversation once the customer has been told not to type full numbers.
 _ACCOUNT_NUMBER_NOTICE_GIVEN = "account_number_notice"
 
@@ -37,7 +39,12 @@ async def accept_customer_message(
     """Store the message (masked) and queue it for the bot while the bot owns the conversation."""
     text = mask_account_numbers(message.text)
     accepted = await ctx.stores.bot_turns.accept_customer_message(
-        conversation.id, text=text, payload=message.payload, now=time.time(), delay_mark=BOT_DELAY_NOTIFIED
+        conversation.id,
+        text=text,
+        payload=message.payload,
+        now=time.time(),
+        delay_mark=BOT_DELAY_NOTIFIED,
+        standing_payloads=STANDING_PAYLOADS,
     )
     stored = [accepted.message]
     future = None

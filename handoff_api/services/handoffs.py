@@ -2,6 +2,7 @@
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -18,7 +19,7 @@ from handoff_api.domain.exceptions import (
 from handoff_api.domain.routing import choose_group, deadline
 from handoff_api.domain.routing_policy import Waiting, serving_groups
 from handoff_api.domain.states import AgentRole, ConversationState, MessageRole, PresenceStatus
-from handoff_api.domain.wait_estimate import estimate_wait_seconds
+from handoff_api.domain.wait_estimate import WaitEstimate, describe
 from handoff_api.schemas import (
     ConversationStatus,
     HandoffRequest,
@@ -28,7 +29,13 @@ from handoff_api.schemas import (
 )
 from handoff_api.services import notices
 from handoff_api.services.context import AppContext
-from handoff_api.services.queue_status import announce_queued, group_pace, push_queue_updates, queue_figures
+from handoff_api.services.queue_status import (
+    announce_queued,
+    group_capacity,
+    push_queue_updates,
+    queue_figures,
+    wait_at,
+)
 from handoff_api.services.routing_snapshot import waiting
 from handoff_api.sql.crud import record_closed_conversation
 from handoff_api.store.lua_scripts import EndWaitResult, EnqueueResult
@@ -45,9 +52,7 @@ async def _no_agent(ctx: AppContext, conversation: Conversation, group: str, now
     await ctx.stores.scripts.record_outcome(
         conversation.id, outcome=HandoffOutcome.NO_AGENT, group=group, now=now
     )
-    return HandoffResult(
-        status=HandoffStatus.NO_AGENT, group=group, position=None, estimated_wait_seconds=None
-    )
+    return HandoffResult(status=HandoffStatus.NO_AGENT, group=group, **_wait_fields(None))
 
 
 def _secretary_on_duty(ctx: AppContext, candidate: Waiting) -> str | None:
@@ -70,8 +75,7 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
         return await _no_agent(ctx, conversation, group, now)
     target = deadline(ctx.directory.routing, tier=conversation.tier, enqueued_at=now)
     candidate = waiting(ctx, conversation, group=group, deadline=target)
-    # The script checks who is online, counts the reason and reads the position and pace as well: the hot
-    # path is three round trips, whatever the number of agents.
+    # The script checks who is online, counts the reason and reads the position as well.
     enqueued = await ctx.stores.scripts.enqueue(
         conversation.id,
         group=group,
@@ -85,30 +89,39 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
     )
     if enqueued.result is EnqueueResult.NO_AGENT:
         return await _no_agent(ctx, conversation, group, now)
-    if enqueued.position is None or enqueued.online_in_group is None:  # waiting in an earlier request's group
-        position, estimate = await queue_figures(ctx, conversation.id, enqueued.group)
+    if enqueued.position is None:  # waiting in an earlier request's group
+        figures = await queue_figures(ctx, conversation.id, enqueued.group)
     else:
-        position = enqueued.position
-        pace = group_pace(ctx, observed=enqueued.assign_interval, online_in_group=enqueued.online_in_group)
-        estimate = estimate_wait_seconds(position=position, seconds_per_assignment=pace)
-    if enqueued.result is EnqueueResult.QUEUED and position is not None and estimate is not None:
-        await announce_queued(ctx, conversation.id, enqueued.group, position=position, estimate=estimate)
+        figures = (
+            enqueued.position,
+            wait_at(ctx, enqueued.position, await group_capacity(ctx, enqueued.group)),
+        )
+    if enqueued.result is EnqueueResult.QUEUED and figures is not None:
+        await announce_queued(ctx, conversation.id, enqueued.group, position=figures[0], estimate=figures[1])
         wake_dispatcher(ctx)
-    return HandoffResult(
-        status=HandoffStatus.QUEUED, group=enqueued.group, position=position, estimated_wait_seconds=estimate
-    )
+    return HandoffResult(status=HandoffStatus.QUEUED, group=enqueued.group, **_wait_fields(figures))
+
+
+def _wait_fields(figures: tuple[int, WaitEstimate] | None) -> dict[str, Any]:
+    if figures is None:
+        return {"position": None, "estimated_wait_seconds": None, "estimated_wait_text": None}
+    position, estimate = figures
+    return {
+        "position": position,
+        "estimated_wait_seconds": estimate.seconds,
+        "estimated_wait_text": describe(estimate),
+    }
 
 
 async def conversation_status(ctx: AppContext, conversation: Conversation) -> ConversationStatus:
-    position, estimate = None, None
+    figures = None
     if conversation.state is ConversationState.QUEUED and conversation.group:
-        position, estimate = await queue_figures(ctx, conversation.id, conversation.group)
+        figures = await queue_figures(ctx, conversation.id, conversation.group)
     return ConversationStatus(
         conversation_id=conversation.id,
         state=conversation.state,
         group=conversation.group,
-        position=position,
-        estimated_wait_seconds=estimate,
+        **_wait_fields(figures),
     )
 
 
@@ -138,7 +151,13 @@ async def claim(ctx: AppContext, agent: Agent, conversation_id: str) -> None:
 
 async def close(ctx: AppContext, agent: Agent, conversation_id: str, *, wrap_up: str) -> None:
     conversation = await ctx.stores.conversations.get(conversation_id)
-    await ctx.stores.scripts.release(conversation_id, agent=agent.username, now=time.time())
+    await ctx.stores.scripts.release(
+        conversation_id,
+        agent=agent.username,
+        group=conversation.group or "",
+        now=time.time(),
+        handle_time_smoothing=ctx.directory.routing.handle_time_smoothing,
+    )
     await run_in_threadpool(
         record_closed_conversation,
         ctx.engine,
@@ -213,9 +232,9 @@ async def _transfer_to_group(
         timeout_at=now + ctx.directory.routing.queue_timeout_seconds,
         note=body.note,
     )
-    position, estimate = await queue_figures(ctx, conversation.id, body.group)
-    if position is not None and estimate is not None:
-        await announce_queued(ctx, conversation.id, body.group, position=position, estimate=estimate)
+    figures = await queue_figures(ctx, conversation.id, body.group)
+    if figures is not None:
+        await announce_queued(ctx, conversation.id, body.group, position=figures[0], estimate=figures[1])
 
 
 async def set_presence(ctx: AppContext, agent: Agent, status: PresenceStatus) -> None:

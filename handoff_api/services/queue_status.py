@@ -1,54 +1,64 @@
-"""What a waiting customer is told: their position and estimated wait, pushed as system messages."""
+"""What a waiting customer is told: their position and an honest estimate of the wait, pushed as system
+messages when the queue moves (domain/wait_estimate.py says how the estimate is made)."""
 
 from handoff_api.domain.states import MessageRole
-from handoff_api.domain.wait_estimate import estimate_wait_seconds, seconds_per_assignment
+from handoff_api.domain.wait_estimate import GroupCapacity, WaitEstimate, describe, estimate_wait
 from handoff_api.services.context import AppContext
+from handoff_api.services.routing_snapshot import online_seats
 
 
-def group_pace(ctx: AppContext, *, observed: float | None, online_in_group: int) -> float:
-    """Seconds per assignment in a group: observed, or before any assignment, guessed from who is online."""
-    return seconds_per_assignment(
-        observed=observed,
-        online_agents=online_in_group,
-        default_assign_seconds=ctx.directory.routing.average_assign_seconds,
+async def group_capacity(ctx: AppContext, group: str) -> GroupCapacity:
+    """The online agents of the group, their free seats, and the group's observed handling time."""
+    serving = [seat for seat in await online_seats(ctx) if group in seat.groups]
+    handle_seconds, samples = await ctx.stores.stats.handling(group)
+    return GroupCapacity(
+        seats=sum(seat.capacity for seat in serving),
+        free_seats=sum(max(seat.free, 0) for seat in serving),
+        handle_seconds=handle_seconds,
+        handle_samples=samples,
     )
 
 
-async def _read_group_pace(ctx: AppContext, group: str) -> float:
-    observed = await ctx.stores.stats.assign_interval(group)
-    return group_pace(
-        ctx, observed=observed, online_in_group=await ctx.stores.presence.online_in_group(group)
+def wait_at(ctx: AppContext, position: int, capacity: GroupCapacity) -> WaitEstimate:
+    routing = ctx.directory.routing
+    return estimate_wait(
+        position=position,
+        capacity=capacity,
+        default_handle_seconds=routing.average_handle_seconds,
+        min_samples=routing.handle_time_min_samples,
     )
 
 
-async def queue_figures(ctx: AppContext, conversation_id: str, group: str) -> tuple[int | None, int | None]:
-    """Position in the group's queue and estimated wait, or (None, None) when not queued there."""
+async def queue_figures(ctx: AppContext, conversation_id: str, group: str) -> tuple[int, WaitEstimate] | None:
+    """Position in the group's queue and the estimated wait, or None when not queued there."""
     position = await ctx.stores.conversations.queue_position(conversation_id, group)
     if position is None:
-        return None, None
-    pace = await _read_group_pace(ctx, group)
-    return position, estimate_wait_seconds(position=position, seconds_per_assignment=pace)
+        return None
+    return position, wait_at(ctx, position, await group_capacity(ctx, group))
 
 
-def _status_meta(event: str, group: str, position: int, estimate: int) -> dict[str, object]:
+def status_meta(event: str, group: str, position: int, estimate: WaitEstimate) -> dict[str, object]:
     return {
         "event": event,
         "kind": "queue_status",
         "group": group,
         "position": position,
-        "estimated_wait_seconds": estimate,
+        "estimated_wait_seconds": estimate.seconds,
+        "estimated_wait_range": [estimate.low_seconds, estimate.high_seconds] if estimate.seconds else None,
+        "estimated_wait_kind": estimate.kind.value,
+        "estimated_wait_text": describe(estimate),
     }
 
 
 async def announce_queued(
-    ctx: AppContext, conversation_id: str, group: str, *, position: int, estimate: int
+    ctx: AppContext, conversation_id: str, group: str, *, position: int, estimate: WaitEstimate
 ) -> None:
     await ctx.stores.messages.append(
         conversation_id,
         MessageRole.SYSTEM,
         f"正在为您转接人工客服（{ctx.directory.routing.groups[group].label}），当前排队第 {position} 位，"
-        f"预计等待约 {estimate} 秒。",
-        meta=_status_meta("queued", group, position, estimate),
+        f"{describe(estimate)}。",
+        meta=status_meta("queued", group, position, estimate),
     )
 
 
@@ -57,10 +67,10 @@ async def push_queue_updates(ctx: AppContext, group: str) -> None:
     ids = await ctx.stores.conversations.queued_ids(group, ctx.directory.routing.queue_status_push_limit)
     if not ids:
         return
-    pace = await _read_group_pace(ctx, group)
+    capacity = await group_capacity(ctx, group)
     updates = []
     for position, conversation_id in enumerate(ids, start=1):
-        estimate = estimate_wait_seconds(position=position, seconds_per_assignment=pace)
-        text = f"您当前排队第 {position} 位，预计等待约 {estimate} 秒。"
-        updates.append((conversation_id, text, _status_meta("queue_update", group, position, estimate)))
+        estimate = wait_at(ctx, position, capacity)
+        text = f"您当前排队第 {position} 位，{describe(estimate)}。"
+        updates.append((conversation_id, text, status_meta("queue_update", group, position, estimate)))
     await ctx.stores.messages.append_system_notes(updates)

@@ -1,6 +1,6 @@
 // Web chat: pick a demo customer, then talk to the bot or an agent over the conversation socket.
 import {
-  $, api, ConversationSocket, el, formatSeconds, hasRoute, renderMessage, TIER_LABELS,
+  $, api, ConversationSocket, el, hasRoute, renderMessage, TIER_LABELS,
 } from "/static/common.js";
 
 const SESSION_KEY = "cs-chat-session";
@@ -33,7 +33,7 @@ function setServiceState(state, { position, wait, agentName, groupLabel } = {}) 
     $("service-state").textContent = "正在为您转接人工客服";
     if (position !== undefined && position !== null) {
       $("queue-position").textContent = String(position);
-      $("queue-wait").textContent = formatSeconds(wait);
+      $("queue-wait").textContent = wait ?? "请您稍等片刻";
       figures.classList.remove("hidden");
     }
     hideTyping();
@@ -55,7 +55,7 @@ async function refreshStatus() {
   try {
     const status = await api("GET", `/api/conversations/${session.conversation_id}`, { token: session.token });
     if (status.state === "queued") {
-      setServiceState("queued", { position: status.position, wait: status.estimated_wait_seconds });
+      setServiceState("queued", { position: status.position, wait: status.estimated_wait_text });
       // Queue-status messages push changes; this poll is the fallback when none arrive.
       statusTimer = setTimeout(refreshStatus, STATUS_POLL_MS);
     } else if (status.state !== serviceState) {
@@ -105,7 +105,7 @@ function onMessage(message) {
 
   if (message.role === "bot" || message.role === "system" || message.role === "agent") hideTyping();
   if (meta.kind === "queue_status" || meta.event === "queued") {
-    setServiceState("queued", { position: meta.position, wait: meta.estimated_wait_seconds });
+    setServiceState("queued", { position: meta.position, wait: meta.estimated_wait_text });
     refreshStatus();
   } else if (meta.event === "agent_joined") {
     clearTimeout(statusTimer);

@@ -53,7 +53,14 @@ class BotTurnStore:
         self._finish = load_script(redis, "finish_bot_turn.lua")
 
     async def accept_customer_message(
-        self, conversation_id: str, *, text: str, payload: str | None, now: float, delay_mark: str
+        self,
+        conversation_id: str,
+        *,
+        text: str,
+        payload: str | None,
+        now: float,
+        delay_mark: str,
+        standing_payloads: Sequence[str] = (),
     ) -> Accepted:
         """Store the customer's message and queue it for the bot if the bot owns the conversation."""
         fields = message_fields(MessageRole.CUSTOMER, text, (), None)
@@ -69,19 +76,23 @@ class BotTurnStore:
                 conversation_id,
                 repr(now),
                 self._ttl_seconds,
-                payload or text,
-                int(payload is not None),
+                text,
+                payload or "",
                 delay_mark,
+                json.dumps(list(standing_payloads)),
                 *(item for pair in fields.items() for item in pair),
             ],
         )
         if reply == -1:
             raise ConversationNotFound
         message_id, queued, is_payload, delayed = reply
-        turn = BotTurn(message_id, payload or text, bool(is_payload)) if queued else None
-        # A payload the bot never offered is sent as the text the customer saw, not as an intent.
-        if turn is not None and payload is not None and not is_payload:
-            turn = BotTurn(message_id, text, False)
+        turn = None
+        if queued:
+            turn = (
+                BotTurn(message_id, payload, True)
+                if is_payload and payload
+                else BotTurn(message_id, text, False)
+            )
         return Accepted(decode_message(message_id, fields), bool(queued), turn, bool(delayed))
 
     async def enqueue(self, conversation_id: str, turn: BotTurn, *, now: float) -> None:

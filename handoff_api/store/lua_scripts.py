@@ -40,10 +40,8 @@ class EnqueueResult(IntEnum):
 class Enqueued:
     result: EnqueueResult
     group: str  # where it waits: a repeated request leaves it in the group it was first queued for
-    # The rest are None when it waits in another group than the request asked for, or was not queued.
+    # None when it waits in another group than the request asked for, or was not queued.
     position: int | None  # 1-based
-    assign_interval: float | None  # that group's moving average of seconds per assignment, if any yet
-    online_in_group: int | None  # agents of that group online now
 
 
 class EndWaitResult(IntEnum):
@@ -92,10 +90,9 @@ class LuaScripts:
                 self._keys.conversation(conversation_id),
                 self._keys.queue(group),
                 self._keys.queue_timeouts(),
-                self._keys.group_stats(group),
                 self._keys.reason_counts(),
                 self._keys.online_agents(),
-                # The script counts KEYS[7] as the queue's own group.
+                # The script counts KEYS[6] as the queue's own group.
                 *(self._keys.online_in_group(name) for name in dict.fromkeys([group, *serving_groups])),
             ],
             args=[
@@ -111,15 +108,9 @@ class LuaScripts:
         )
         _raise_for(reply[0], {-1: ConversationNotFound, -2: ConversationWithAgent})
         if reply[0] == EnqueueResult.NO_AGENT:
-            return Enqueued(EnqueueResult.NO_AGENT, group, None, None, None)
-        code, queued_group, position, interval, online = reply
-        return Enqueued(
-            result=EnqueueResult(code),
-            group=queued_group,
-            position=position,
-            assign_interval=float(interval) if interval is not None else None,
-            online_in_group=online,
-        )
+            return Enqueued(EnqueueResult.NO_AGENT, group, None)
+        code, queued_group, position = reply
+        return Enqueued(result=EnqueueResult(code), group=queued_group, position=position)
 
     async def claim(
         self,
@@ -158,15 +149,19 @@ class LuaScripts:
         )
         return code == 1
 
-    async def release(self, conversation_id: str, *, agent: str, now: float) -> None:
+    async def release(
+        self, conversation_id: str, *, agent: str, group: str, now: float, handle_time_smoothing: float
+    ) -> None:
+        """Hand the agent's conversation back to the bot; its handling time joins the group's average."""
         code = await self._release(
             keys=[
                 self._keys.conversation(conversation_id),
                 self._keys.agent_conversations(agent),
                 self._keys.outcome_log(),
                 self._keys.outcome_counts(),
+                self._keys.group_stats(group),
             ],
-            args=[conversation_id, agent, repr(now)],
+            args=[conversation_id, agent, repr(now), repr(handle_time_smoothing)],
         )
         _raise_for(code, {-1: ConversationNotFound, -2: NotAssigned})
 

@@ -62,7 +62,8 @@ class RedisKeys:
 
     def group_stats(self, group: str) -> str:
         # Hash: last_assigned_at, assign_interval (moving average of seconds between assignments while
-        # someone waits); the wait estimate divides the queue by it.
+        # someone waits; shown to supervisors), handle_seconds (moving average of the time from assignment to
+        # close) and handle_samples (closes observed), behind the wait estimate.
         return f"{self.prefix}group:{group}:stats"
 
     def outcome_log(self) -> str:

@@ -15,6 +15,13 @@ class HandoffStats:
         value = await self._redis.hget(self._keys.group_stats(group), "assign_interval")
         return float(value) if value is not None else None
 
+    async def handling(self, group: str) -> tuple[float | None, int]:
+        """The group's moving average of handling time (written by release.lua), and closes observed."""
+        seconds, samples = await self._redis.hmget(
+            self._keys.group_stats(group), "handle_seconds", "handle_samples"
+        )
+        return (float(seconds) if seconds is not None else None), int(samples or 0)
+
     async def count_reason(self, reason: str) -> None:
         """Count a handoff request that the enqueue script did not see (outside working hours)."""
         await self._redis.hincrby(self._keys.reason_counts(), reason, 1)

@@ -22,7 +22,13 @@ class FakeHandoffClient:
         return self.result
 
 
-QUEUED = HandoffResult(status=HandoffStatus.QUEUED, group="vip", position=2, estimated_wait_seconds=30)
+QUEUED = HandoffResult(
+    status=HandoffStatus.QUEUED,
+    group="vip",
+    position=2,
+    estimated_wait_seconds=30,
+    estimated_wait_text="预计等待约 30 秒",
+)
 NO_AGENT = HandoffResult(
     status=HandoffStatus.NO_AGENT, group="general", position=None, estimated_wait_seconds=None
 )
@@ -45,8 +51,18 @@ async def test_queued_tells_position_and_wait(dispatcher) -> None:
     events = await ActionRequestHandoff(client).run(dispatcher, _lost_card_then_human(), {})
 
     assert events == [SlotSet("handoff_status", "queued")]
-    assert [(m["response"], m["position"], m["estimated_wait_seconds"]) for m in dispatcher.messages] == [
-        ("utter_handoff_queued", 2, 30)
+    assert [(m["response"], m["position"], m["estimated_wait_text"]) for m in dispatcher.messages] == [
+        ("utter_handoff_queued", 2, "预计等待约 30 秒")
+    ]
+
+
+async def test_queued_without_a_figure_asks_to_wait_a_moment(dispatcher) -> None:
+    unknown = HandoffResult(status=HandoffStatus.QUEUED, group="vip", position=1, estimated_wait_seconds=None)
+
+    await ActionRequestHandoff(FakeHandoffClient(unknown)).run(dispatcher, _lost_card_then_human(), {})
+
+    assert [(m["response"], m["estimated_wait_text"]) for m in dispatcher.messages] == [
+        ("utter_handoff_queued", "请您稍等片刻")
     ]
 
 

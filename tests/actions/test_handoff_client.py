@@ -7,7 +7,15 @@ from contract.names import HandoffStatus
 
 
 def test_parses_queued_answer() -> None:
-    result = _parse_result({"status": "queued", "group": "vip", "position": 1, "estimated_wait_seconds": 30})
+    result = _parse_result(
+        {
+            "status": "queued",
+            "group": "vip",
+            "position": 1,
+            "estimated_wait_seconds": 30,
+            "estimated_wait_text": "预计等待约 30 秒",
+        }
+    )
 
     assert (result.status, result.group, result.position, result.estimated_wait_seconds) == (
         HandoffStatus.QUEUED,
@@ -15,6 +23,7 @@ def test_parses_queued_answer() -> None:
         1,
         30,
     )
+    assert result.estimated_wait_text == "预计等待约 30 秒"
 
 
 @pytest.mark.parametrize("payload", [{}, {"status": "weird"}, None, ["queued"]])

@@ -38,10 +38,10 @@ def test_platinum_customer_is_served_by_a_vip_agent_and_rates_the_service(
     conversation_id = session["conversation_id"]
 
     customer.click("#human-button")
-    queued_notice = customer.locator(
-        "#messages li.message-system", has_text=re.compile(r"排队.*\d+.*预计等待")
-    )
+    queued_notice = customer.locator("#messages li.message-system", has_text=re.compile(r"排队第\s*\d+\s*位"))
     expect(queued_notice.first).to_contain_text(re.compile(r"第\s*1\s*位"))
+    # The agent has a free seat: no made-up figure, the customer is told it is a moment away.
+    expect(queued_notice.first).to_contain_text("即将为您接入")
     screenshot(customer, "1-customer-queued")
     say(customer, f"我的卡号是{CARD_NUMBER}，麻烦快点")
     wait_for_message(customer, "messages", "customer", "麻烦快点")

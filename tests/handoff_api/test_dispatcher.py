@@ -176,20 +176,58 @@ async def test_transfer_to_an_agent_and_its_errors(client: httpx.AsyncClient, ap
 
 
 @BY_HAND
-async def test_queue_status_is_pushed_with_the_observed_pace(client: httpx.AsyncClient, app: FastAPI) -> None:
-    agent = await login(client, "general_1")  # capacity 3
+async def test_queue_status_says_what_it_knows_and_moves_with_the_queue(client: httpx.AsyncClient) -> None:
+    agent = await login(client, "general_1")  # capacity 3, the only agent of general
     customers = [await _queued(client, "C1001") for _ in range(5)]
-    queued = (await customers[4].messages())[-1]["meta"]
-    assert (queued["kind"], queued["position"]) == ("queue_status", 5)
-    assert queued["estimated_wait_seconds"] == 5 * 30  # config default until an assignment is observed
+    first, fifth = (await customers[0].messages())[-1]["meta"], (await customers[4].messages())[-1]["meta"]
+    # A free seat for the first: moments. The fifth needs two of the three seats to come free, and no close
+    # has been observed: a range around the default handling time (240 s), never a made-up second.
+    assert (first["kind"], first["position"], first["estimated_wait_kind"]) == ("queue_status", 1, "soon")
+    assert (fifth["position"], fifth["estimated_wait_kind"], fifth["estimated_wait_seconds"]) == (
+        5,
+        "range",
+        160,
+    )
+    assert fifth["estimated_wait_range"] == [80, 320]
     for customer in customers[:3]:
         path = f"/api/agent/conversations/{customer.conversation_id}/claim"
         assert (await client.post(path, headers=agent)).status_code == 200
+
     update = (await customers[4].messages())[-1]["meta"]
-    assert (update["event"], update["kind"], update["position"]) == ("queue_update", "queue_status", 2)
-    # Three assignments within moments of each other: the observed pace is far quicker than the default.
-    assert update["estimated_wait_seconds"] < 2 * 30
-    assert (await customers[4].status())["position"] == 2
+    assert (update["event"], update["position"], update["estimated_wait_kind"]) == (
+        "queue_update",
+        2,
+        "range",
+    )
+    status = await customers[4].status()
+    assert (status["position"], status["estimated_wait_text"]) == (2, update["estimated_wait_text"])
+
+
+@BY_HAND
+async def test_nobody_of_the_group_online_gives_no_figure(client: httpx.AsyncClient) -> None:
+    await login(client, "general_1")  # general takes complaints only as overflow, past the target
+    customer = await _queued(client, "C1001", intent="complain")
+    status = await customer.status()
+    assert (status["state"], status["group"]) == ("queued", "complaints")
+    assert (status["estimated_wait_seconds"], status["estimated_wait_text"]) == (None, "请您稍等片刻")
+    queued = (await customer.messages())[-1]
+    assert queued["meta"]["estimated_wait_kind"] == "unknown" and "请您稍等片刻" in queued["text"]
+
+
+@BY_HAND
+async def test_observed_handling_times_replace_the_default(client: httpx.AsyncClient) -> None:
+    agent = await login(client, "general_1")
+    for _ in range(5):  # five conversations handled and closed within moments
+        customer = await _queued(client, "C1001")
+        path = f"/api/agent/conversations/{customer.conversation_id}"
+        assert (await client.post(f"{path}/claim", headers=agent)).status_code == 200
+        assert (
+            await client.post(f"{path}/close", json={"wrap_up": "resolved"}, headers=agent)
+        ).status_code == 200
+    waiting = [await _queued(client, "C1002") for _ in range(4)]
+    status = await waiting[3].status()
+    assert (status["position"], status["estimated_wait_seconds"]) == (4, 1)
+    assert (await waiting[3].messages())[-1]["meta"]["estimated_wait_kind"] == "about"
 
 
 async def test_supervisor_overview(client: httpx.AsyncClient, app: FastAPI) -> None:

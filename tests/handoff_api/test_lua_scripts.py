@@ -119,21 +119,20 @@ async def test_claim_in_wrong_group_or_unknown_conversation_fails(
         await scripts.claim("nope", agent="a", group="general", capacity=1, now=1.0)
 
 
-async def test_enqueue_reports_position_and_pace_and_counts_the_reason_once(
+async def test_enqueue_reports_the_position_and_counts_the_reason_once(
     async_redis: Redis, keys: RedisKeys
 ) -> None:
     store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
     await store.create("c2", customer_id="C1002", tier=CustomerTier.STANDARD)
-    await async_redis.hset(keys.group_stats("general"), "assign_interval", "12.5")
 
     # An earlier deadline goes ahead of c1 (deadline 100); one agent of general is online.
-    queued = Enqueued(EnqueueResult.QUEUED, "general", 1, 12.5, 1)
+    queued = Enqueued(EnqueueResult.QUEUED, "general", 1)
     assert await _enqueue(scripts, "c2", deadline=50.0) == queued
-    again = Enqueued(EnqueueResult.ALREADY_QUEUED, "general", 2, 12.5, 1)
+    again = Enqueued(EnqueueResult.ALREADY_QUEUED, "general", 2)
     assert await _enqueue(scripts, "c1", deadline=5.0) == again
     # Asked again for another group, it stays where it waits, and the script cannot say its position there.
-    elsewhere = Enqueued(EnqueueResult.ALREADY_QUEUED, "general", None, None, None)
+    elsewhere = Enqueued(EnqueueResult.ALREADY_QUEUED, "general", None)
     assert await _enqueue(scripts, "c1", group="vip", deadline=5.0, serving_groups=("vip",)) == elsewhere
     assert (await store.get("c1")).group == "general"
     assert await async_redis.hget(keys.reason_counts(), REASON) == "2"  # c1 and c2, each once
@@ -148,14 +147,14 @@ async def test_enqueue_queues_only_if_someone_online_could_ever_take_it(
     await presence.set_status("sec", PresenceStatus.ONLINE)  # a secretary, in no group of their own
 
     # Nobody of vip online (g1 serves general only): not queued, but the request's reason still counts.
-    no_agent = Enqueued(EnqueueResult.NO_AGENT, "vip", None, None, None)
+    no_agent = Enqueued(EnqueueResult.NO_AGENT, "vip", None)
     assert await _enqueue(scripts, "c1", group="vip", serving_groups=("vip",)) == no_agent
     assert (await store.get("c1")).state is ConversationState.BOT
     assert await store.queued_ids("vip") == []
     assert await async_redis.hget(keys.reason_counts(), REASON) == "1"
     # An agent of an overflow group could take it once its target passes; so could the secretary.
     via_overflow = await _enqueue(scripts, "c1", group="vip", serving_groups=("vip", "general"))
-    assert via_overflow == Enqueued(EnqueueResult.QUEUED, "vip", 1, None, 0)
+    assert via_overflow == Enqueued(EnqueueResult.QUEUED, "vip", 1)
     await store.create("c2", customer_id="C1001", tier=CustomerTier.PLATINUM)
     assert (await _enqueue(scripts, "c2", group="vip", secretary="sec")).result is EnqueueResult.QUEUED
     # An agent who goes away no longer counts.
@@ -186,10 +185,10 @@ async def test_release_frees_capacity_once_and_only_for_the_owner(
     await scripts.claim("c1", agent="a", group="general", capacity=1, now=1.0)
 
     with pytest.raises(NotAssigned):
-        await scripts.release("c1", agent="b", now=2.0)
-    await scripts.release("c1", agent="a", now=2.0)
+        await scripts.release("c1", agent="b", group="general", now=2.0, handle_time_smoothing=0.1)
+    await scripts.release("c1", agent="a", group="general", now=2.0, handle_time_smoothing=0.1)
     with pytest.raises(NotAssigned):
-        await scripts.release("c1", agent="a", now=2.0)
+        await scripts.release("c1", agent="a", group="general", now=2.0, handle_time_smoothing=0.1)
 
     conversation = await store.get("c1")
     assert conversation.state is ConversationState.BOT

@@ -19,6 +19,7 @@ async def test_demo_session_starts_a_bot_conversation(client: httpx.AsyncClient)
         "group": None,
         "position": None,
         "estimated_wait_seconds": None,
+        "estimated_wait_text": None,
     }
     assert await customer.messages() == []
 

@@ -9,10 +9,11 @@
 -- ARGV[1] conversation id
 -- ARGV[2] now (epoch seconds)
 -- ARGV[3] TTL of the pending-turn list (seconds)
--- ARGV[4] text for the bot: the button payload the customer clicked, or the text they typed
--- ARGV[5] '1' when ARGV[4] is a button payload (accepted only if the bot offered it)
+-- ARGV[4] the text the customer typed or the title of the button they clicked
+-- ARGV[5] the button's payload, or '' for typed text
 -- ARGV[6] the conversation hash field that marks the bot unreachable for it
--- ARGV[7..] the stored message's fields, as name, value pairs
+-- ARGV[7] payloads every conversation may send (the page's own controls), as JSON
+-- ARGV[8..] the stored message's fields, as name, value pairs
 -- Returns: {message id, 1 if queued for the bot else 0, 1 if sent as a payload else 0, 1 if the bot is known to
 --          be unreachable for the conversation (ARGV[6]'s mark is set) else 0}; -1 no such conversation
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -20,20 +21,28 @@ if not state then
   return -1
 end
 local fields = {}
-for i = 7, #ARGV do
+for i = 8, #ARGV do
   fields[#fields + 1] = ARGV[i]
 end
 local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
 if state ~= 'bot' then
   return {id, 0, 0, 0}
 end
-local is_payload = 0
-if ARGV[5] == '1' and redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then
-  is_payload = 1
+-- A payload goes to the bot as one only if the bot offered it here (or the page always offers it); any other
+-- click reaches the bot as the text the customer saw.
+local text, is_payload = ARGV[4], false
+if ARGV[5] ~= '' then
+  local standing = false
+  for _, payload in ipairs(cjson.decode(ARGV[7])) do
+    standing = standing or payload == ARGV[5]
+  end
+  if standing or redis.call('SISMEMBER', KEYS[3], ARGV[5]) == 1 then
+    text, is_payload = ARGV[5], true
+  end
 end
-redis.call('RPUSH', KEYS[4], cjson.encode({message_id = id, text = ARGV[4], is_payload = is_payload == 1}))
+redis.call('RPUSH', KEYS[4], cjson.encode({message_id = id, text = text, is_payload = is_payload}))
 redis.call('EXPIRE', KEYS[4], ARGV[3])
 -- NX: a conversation already due or leased to a worker keeps its place and its lease.
 redis.call('ZADD', KEYS[5], 'NX', ARGV[2], ARGV[1])
 local delayed = redis.call('HEXISTS', KEYS[1], ARGV[6])
-return {id, 1, is_payload, delayed}
+return {id, 1, is_payload and 1 or 0, delayed}
