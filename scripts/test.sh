@@ -6,7 +6,8 @@ source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/setup.sh" --with-browser
 "$ROOT/scripts/train.sh"
 REDIS_URL="$("$ROOT/scripts/ensure_redis.sh")"
-export REDIS_URL
+TEST_POSTGRES_URL="$("$ROOT/scripts/ensure_postgres.sh")"
+export REDIS_URL TEST_POSTGRES_URL
 
 results="$VAR_DIR/test-results"
 rm -rf "$results"; mkdir -p "$results"
