@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
 # Trains the Rasa model only when its inputs changed; models/current.tar.gz always points at the model
-# for the current inputs. Inputs: config.yml, domain.yml, data/, and our pipeline components in bot/.
+# for the current inputs: config.yml, domain.yml, data/, the Rasa lock files, and every module of this
+# repository that the pipeline's components import (bot/model_inputs.py follows the imports and lists them).
 source "$(dirname "$0")/lib.sh"
 
-model_hash() {
-  find config.yml domain.yml data bot/components bot/resources requirements/rasa.lock.txt \
-    -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
-}
+model_hash() { "$RASA_VENV/bin/python" -m bot.model_inputs --hash; }
 
 mkdir -p models
 exec 9>models/.train.lock
