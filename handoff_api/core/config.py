@@ -6,6 +6,7 @@ and the action server. The environment beats `.env` at the repo root, which beat
 
 from pathlib import Path
 
+from dotenv import dotenv_values
 from pydantic import PositiveInt, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -17,6 +18,11 @@ from sqlalchemy.engine import make_url
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS_ENV = REPO_ROOT / "config" / "defaults.env"
+
+
+def repository_default(name: str) -> str | None:
+    """The value config/defaults.env gives a setting; for a secret, a public demo value."""
+    return dotenv_values(DEFAULTS_ENV).get(name)
 
 
 class Settings(BaseSettings):
