@@ -30,7 +30,7 @@ step "rasa data validate --fail-on-warnings" "$RASA_VENV/bin/python" -m bot.data
 step "bot and actions tests (.venv-rasa)" "$RASA_VENV/bin/python" -m pytest tests/bot tests/actions \
   --junitxml="$results/rasa-env.xml"
 step "handoff service, integration and browser tests (.venv)" "$API_VENV/bin/python" -m pytest \
-  tests/contract tests/config tests/handoff_api tests/integration tests/browser --junitxml="$results/api-env.xml"
+  tests/test_progress.py tests/contract tests/config tests/handoff_api tests/integration tests/browser --junitxml="$results/api-env.xml"
 step "rasa test stories" "$RASA_VENV/bin/rasa" test core --model models/current.tar.gz \
   --stories tests/stories --endpoints endpoints.yml --fail-on-prediction-errors --out "$results/stories"
 

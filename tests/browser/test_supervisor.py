@@ -55,9 +55,7 @@ def test_supervisor_sees_the_queues_and_the_wait_chart(
     expect(page.locator("#queue-rows tr").first).to_contain_text("风险专线")
 
     # The chart draws one point per group per refresh; after two refreshes each group has a line.
-    page.wait_for_function(
-        "Number(document.querySelector('#wait-chart').dataset.points) >= 8", timeout=20_000
-    )
+    page.wait_for_function("Number(document.querySelector('#wait-chart').dataset.points) >= 8")
     expect(page.locator("#wait-chart-svg path.series")).not_to_have_count(0)
     expect(page.locator("#wait-chart-legend")).to_contain_text("风险专线")
     if has_route(api, "GET", "/api/supervisor/overview"):
