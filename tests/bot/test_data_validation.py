@@ -6,10 +6,10 @@ import pytest
 
 from bot.data_validation import SentResponses, main, unexpected_warnings
 
-ACTION_SOURCE = '''
+ACTION_SOURCE = """
 dispatcher.utter_message(response="utter_points")
 dispatcher.utter_message(response=f"utter_ticket_created_{category.value}")
-'''
+"""
 FORMS = {"ticket_form": ["ticket_description"]}
 
 
