@@ -110,6 +110,7 @@ class AgentPublic(BaseModel):
     level: AgentLevel
     groups: list[str]
     capacity: int
+    presence: PresenceStatus
 
 
 class LoginResult(BaseModel):
