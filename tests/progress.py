@@ -55,22 +55,6 @@ async def wait_while_progressing(
     return value
 
 
-def wait_while_progressing_sync(
-    read: Callable[[], T],
-    done: Callable[[T], bool],
-    *,
-    what: str,
-    poll_seconds: float = POLL_SECONDS,
-    stalled_after: float = STALL_SECONDS,
-) -> T:
-    """wait_while_progressing for code outside an event loop (session fixtures starting processes)."""
-    watch = StallWatch(what, stalled_after)
-    while not done(value := read()):
-        watch.observe(value)
-        time.sleep(poll_seconds)
-    return value
-
-
 async def next_within_stall(awaitable: Awaitable[T], *, what: str) -> T:
     """The next item of a stream (a WebSocket frame): each one is progress, so only a silent stream fails."""
     try:

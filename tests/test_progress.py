@@ -3,7 +3,7 @@ import itertools
 
 import pytest
 
-from tests.progress import Stalled, next_within_stall, wait_while_progressing, wait_while_progressing_sync
+from tests.progress import Stalled, next_within_stall, wait_while_progressing
 
 
 async def test_waits_past_the_stall_interval_while_the_value_moves() -> None:
@@ -28,15 +28,6 @@ async def test_fails_once_the_value_stops_moving() -> None:
     with pytest.raises(Stalled, match=r"queue: no progress for 0 s \(last seen: 7\)"):
         await wait_while_progressing(
             read, lambda n: n == 0, what="queue", poll_seconds=0.01, stalled_after=0.1
-        )
-
-
-def test_the_blocking_wait_behaves_the_same() -> None:
-    counter = itertools.count()
-    assert wait_while_progressing_sync(lambda: next(counter), lambda n: n >= 3, what="c", poll_seconds=0) == 3
-    with pytest.raises(Stalled):
-        wait_while_progressing_sync(
-            lambda: 1, lambda n: False, what="c", poll_seconds=0.01, stalled_after=0.05
         )
 
 

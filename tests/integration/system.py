@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from pathlib import Path
 import httpx
 import redis
 
-from tests.progress import Stalled, wait_while_progressing_sync
+from tests.progress import Stalled, StallWatch
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "System ready."
@@ -74,14 +75,19 @@ def _wait_until_ready(proc: subprocess.Popen[str], log_path: Path) -> None:
     """Waits as long as start-up moves (logs grow or its processes use CPU): set-up, training, loading."""
 
     def start_up() -> tuple[bool, bool, int, int]:
+        """Ready, exited, and the two measures of progress."""
         ready = READY_LINE in log_path.read_text(encoding="utf-8", errors="replace")
         logged = sum(log.stat().st_size for log in log_path.parent.glob("**/*.log"))
         return ready, proc.poll() is not None, logged, _cpu_ticks_of_tree(proc.pid)
 
+    watch = StallWatch("system start-up")
     try:
-        ready, *_ = wait_while_progressing_sync(
-            start_up, lambda state: state[0] or state[1], what="system start-up", poll_seconds=0.5
-        )
+        while True:
+            ready, exited, *progress = start_up()
+            if ready or exited:
+                break
+            watch.observe(progress)
+            time.sleep(0.5)
     except Stalled as stalled:
         raise RuntimeError(f"{stalled}:\n{_log_tails(log_path.parent)}") from None
     if not ready:
