@@ -267,7 +267,8 @@ $("composer").addEventListener("submit", (event) => {
   $("message-input").value = "";
   send({ text });
 });
-$("human-button").addEventListener("click", () => send({ text: "转人工", payload: "/request_human" }));
+// Plain text: only buttons the bot offered may carry a payload (docs/contract.md), and the bot reads this one.
+$("human-button").addEventListener("click", () => send({ text: "转人工" }));
 $("cancel-queue-button").addEventListener("click", async () => {
   try {
     await api("POST", `/api/conversations/${session.conversation_id}/cancel`, { token: session.token });

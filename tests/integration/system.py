@@ -20,6 +20,8 @@ from tests.progress import Stalled, StallWatch
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "System ready."
+# scripts/train.sh holds it while it trains: start-up may wait for another checkout's training.
+TRAINING_LOCK = ROOT / "models" / ".train.lock"
 # Derived by scripts/lib.sh from ports and VAR_DIR; inherited values (e.g. when scripts/test.sh runs pytest)
 # would point this system at the default ports and folders, so they are dropped and derived anew.
 DERIVED_SETTINGS = (
@@ -71,14 +73,30 @@ def _cpu_ticks_of_tree(root_pid: int) -> int:
     return sum(ticks.get(pid, 0) for pid in tree)
 
 
-def _wait_until_ready(proc: subprocess.Popen[str], log_path: Path) -> None:
-    """Waits as long as start-up moves (logs grow or its processes use CPU): set-up, training, loading."""
+def _processes_with_open(path: Path) -> set[int]:
+    """The processes that have the file open (Linux /proc): for the training lock, every training running or
+    waiting to run."""
+    target = str(path.resolve())
+    found = set()
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) == target:
+                found.add(int(fd.parent.parent.name))
+        except OSError:
+            continue  # closed or exited meanwhile
+    return found
 
-    def start_up() -> tuple[bool, bool, int, int]:
-        """Ready, exited, and the two measures of progress."""
+
+def _wait_until_ready(proc: subprocess.Popen[str], log_path: Path) -> None:
+    """Waits as long as start-up moves: its logs grow or its processes use CPU (set-up, training, loading),
+    or, while it waits for the training lock, a training that holds it uses CPU."""
+
+    def start_up() -> tuple[bool, bool, int, int, int]:
+        """Ready, exited, and the measures of progress."""
         ready = READY_LINE in log_path.read_text(encoding="utf-8", errors="replace")
         logged = sum(log.stat().st_size for log in log_path.parent.glob("**/*.log"))
-        return ready, proc.poll() is not None, logged, _cpu_ticks_of_tree(proc.pid)
+        training = sum(_cpu_ticks_of_tree(pid) for pid in _processes_with_open(TRAINING_LOCK))
+        return ready, proc.poll() is not None, logged, _cpu_ticks_of_tree(proc.pid), training
 
     watch = StallWatch("system start-up")
     try:
