@@ -10,6 +10,7 @@ Run with: python -m actions.server --port 5055 [--host 127.0.0.1]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hmac
 import logging
 
@@ -17,6 +18,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.clients.http_session import close_all_sessions
 from actions.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,10 @@ def create_app(token: str) -> Sanic:
             return None
         logger.warning("refused an unauthenticated call to %s", request.path)
         return response.json({"detail": "invalid action server token"}, status=401)
+
+    @app.after_server_stop
+    async def close_http_sessions(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+        await close_all_sessions()
 
     return app
 

@@ -23,9 +23,8 @@ DIGITS = {
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "w": 10_000, "W": 10_000, "k": 1000, "K": 1000}
 
-# A run of Chinese numeral characters, or Arabic digits optionally followed by Chinese units.
+# A run of Chinese numeral characters.
 CHINESE_NUMBER = "[零〇一幺二两俩三四五六七八九十拾百佰千仟万萬亿]+"
-ARABIC_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?\s?[十百千万萬亿kKwW]*"
 _ARABIC = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s?([十百千万萬亿kKwW]*)")
 
 

@@ -26,7 +26,7 @@ from handoff_api.api.routes import (
     tickets,
 )
 from handoff_api.clients.rasa import RasaClient
-from handoff_api.core.config import Settings
+from handoff_api.core.config import Settings, repository_default
 from handoff_api.core.log_config import configure_logging
 from handoff_api.domain.agents import Agent, load_agents, seat_groups
 from handoff_api.domain.customers import load_demo_customers
@@ -55,7 +55,7 @@ TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False,
 
 def _warn_on_dev_secrets(settings: Settings) -> None:
     for name in ("SECRET_KEY", "SERVICE_TOKEN"):
-        if getattr(settings, name) == Settings.model_fields[name].default:
+        if getattr(settings, name) == repository_default(name):
             logger.warning("%s has its development default; set it for any shared deployment", name)
 
 

@@ -112,6 +112,7 @@ class AgentPublic(BaseModel):
     level: AgentLevel
     groups: list[str]
     capacity: int
+    presence: PresenceStatus
 
 
 class LoginResult(BaseModel):

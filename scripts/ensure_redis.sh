@@ -4,7 +4,6 @@
 source "$(dirname "$0")/lib.sh"
 
 if [ -n "${REDIS_URL:-}" ]; then echo "$REDIS_URL"; exit 0; fi
-: "${LOCAL_REDIS_PORT:=6379}"
 if ! redis_answers 127.0.0.1 "$LOCAL_REDIS_PORT"; then
   command -v redis-server >/dev/null || apt_install redis-server
   mkdir -p "$VAR_DIR/redis"

@@ -1,34 +1,29 @@
 # Shared settings and helpers for the project's scripts. Sourced, never run.
-# Every default here can be overridden from the environment (or a `.env` file at the repo root).
+# Settings come from the environment, then `.env` at the repo root, then config/defaults.env.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-if [ -f .env ]; then set -a; . ./.env; set +a; fi
 
-: "${PYTHON:=python3}"
-: "${VAR_DIR:=$ROOT/var}"
-: "${LOG_DIR:=$VAR_DIR/log}"
-: "${HOST:=127.0.0.1}"
-: "${RASA_PORT:=5005}"
-: "${ACTIONS_PORT:=5055}"
-: "${API_PORT:=8000}"
-# Redis key prefixes: Rasa only accepts alphanumeric ones.
-: "${REDIS_KEY_PREFIX:=cs:}"
-: "${RASA_REDIS_PREFIX:=cs}"
-# Demo secrets: a real deployment sets its own in .env.
-: "${RASA_TOKEN:=dev-rasa-token}"
-: "${SERVICE_TOKEN:=dev-service-token}"
-: "${SECRET_KEY:=dev-secret-key-change-me}"
-: "${GATEWAY_SECRET:=dev-gateway-secret}"
-: "${ACTION_SERVER_TOKEN:=dev-action-server-token}"
-export ROOT VAR_DIR LOG_DIR HOST RASA_PORT ACTIONS_PORT API_PORT REDIS_KEY_PREFIX RASA_REDIS_PREFIX \
-  RASA_TOKEN SERVICE_TOKEN SECRET_KEY GATEWAY_SECRET ACTION_SERVER_TOKEN
-export RASA_URL="${RASA_URL:-http://$HOST:$RASA_PORT}"
-export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://$HOST:$ACTIONS_PORT/webhook}"
-export HANDOFF_API_URL="${HANDOFF_API_URL:-http://$HOST:$API_PORT}"
-export DATABASE_URL="${DATABASE_URL:-sqlite:///$VAR_DIR/handoff.db}"
-export DEMO_BACKEND_PATH="${DEMO_BACKEND_PATH:-$VAR_DIR/demo_backend.json}"
+# Exports each KEY=value line of an env file whose KEY is not set yet, so the environment beats .env and both
+# beat config/defaults.env, and a ${KEY} in a value sees KEY's final value. Arguments: FILE [KEY to skip...].
+load_settings() {
+  local file="$1" line key; shift
+  [ -f "$file" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do
+    [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+    [[ "$line" =~ ^([A-Za-z_][A-Za-z0-9_]*)= ]] || { echo "bad line in $file: $line" >&2; exit 1; }
+    key="${BASH_REMATCH[1]}"
+    [[ -n "${!key+set}" || " $* " == *" $key "* ]] && continue
+    eval "export $line"
+  done <"$file"
+}
+load_settings .env
+# REDIS_URL, when not set, is what ensure_redis.sh finds or starts.
+load_settings config/defaults.env REDIS_URL
+case "$VAR_DIR" in /*) ;; *) VAR_DIR="$ROOT/$VAR_DIR" ;; esac
+case "$LOG_DIR" in /*) ;; *) LOG_DIR="$ROOT/$LOG_DIR" ;; esac
+export VAR_DIR LOG_DIR
 # This checkout's packages (bot, actions, handoff_api) come first, before any installed copy or .pth entry.
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export RASA_TELEMETRY_ENABLED=false

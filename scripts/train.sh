@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
 # Trains the Rasa model only when its inputs changed; models/current.tar.gz always points at the model
-# for the current inputs. Inputs: config.yml, domain.yml, data/, and our pipeline components in bot/.
+# for the current inputs: config.yml, domain.yml, data/, the Rasa lock files, and every module of this
+# repository that the pipeline's components import (bot/model_inputs.py follows the imports and lists them).
 source "$(dirname "$0")/lib.sh"
 
-model_hash() {
-  find config.yml domain.yml data bot/components bot/resources requirements/rasa.lock.txt \
-    -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
-}
+model_hash() { "$RASA_VENV/bin/python" -m bot.model_inputs --hash; }
 
 mkdir -p models
 hash="$(model_hash)"
@@ -23,9 +21,9 @@ else
   start=$SECONDS
   # Trained under a temporary name and renamed when complete: a model file that exists is always whole.
   "$RASA_VENV/bin/rasa" train --config config.yml --domain domain.yml --data data \
-    --out models --fixed-model-name "$hash.partial" >"$LOG_DIR/train.log" 2>&1 \
+    --out models --fixed-model-name "$hash-partial" >"$LOG_DIR/train.log" 2>&1 \
     || { tail -n 30 "$LOG_DIR/train.log" >&2; die "training failed"; }
-  mv "models/$hash.partial.tar.gz" "$model"
+  mv "models/$hash-partial.tar.gz" "$model"
   log "trained in $((SECONDS - start)) s"
   # Keep the three newest models so switching branches back and forth stays cheap.
   ls -1t models/*.tar.gz | grep -v current.tar.gz | tail -n +4 | xargs -r rm -f || true

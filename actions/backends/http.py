@@ -27,14 +27,15 @@ from actions.backends.base import (
     OperationResult,
 )
 from actions.backends.demo import card_from_dict, customer_from_dict
+from actions.clients.http_session import LazySession
 from actions.settings import Settings
 
 
 class HttpBackend:
     def __init__(self, *, base_url: str, token: str, timeout_seconds: float) -> None:
         self._base_url = base_url.rstrip("/")
-        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._session = LazySession(timeout_seconds=timeout_seconds, headers=headers)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HttpBackend:
@@ -84,10 +85,9 @@ class HttpBackend:
         self, method: str, path: str, *, customer_id: str, tail: str | None = None, json: Any = None
     ) -> Any:
         try:
-            async with aiohttp.ClientSession(timeout=self._timeout, headers=self._headers) as session:
-                async with session.request(method, self._base_url + path, json=json) as response:
-                    body = await response.json(content_type=None)
-                    status = response.status
+            async with self._session.get().request(method, self._base_url + path, json=json) as response:
+                body = await response.json(content_type=None)
+                status = response.status
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise BackendError(f"core system unreachable: {exc!r}") from exc
         error = body.get("error") if isinstance(body, dict) else None

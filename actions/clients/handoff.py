@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import aiohttp
+
+from actions.clients.http_session import LazySession
 from actions.settings import Settings
 from contract.names import HandoffStatus
 
@@ -44,8 +47,9 @@ class HandoffError(Exception):
 class HandoffClient:
     def __init__(self, *, base_url: str, service_token: str, timeout_seconds: float) -> None:
         self._url = f"{base_url.rstrip('/')}/api/internal/handoffs"
-        self._headers = {"X-Service-Token": service_token}
-        self._timeout_seconds = timeout_seconds
+        self._session = LazySession(
+            timeout_seconds=timeout_seconds, headers={"X-Service-Token": service_token}
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HandoffClient:
@@ -56,16 +60,12 @@ class HandoffClient:
         )
 
     async def request_handoff(self, request: HandoffRequest) -> HandoffResult:
-        import aiohttp
-
-        timeout = aiohttp.ClientTimeout(total=self._timeout_seconds)
         try:
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.post(self._url, json=asdict(request), headers=self._headers) as response:
-                    if response.status not in (200, 201):
-                        body = (await response.text())[:200]
-                        raise HandoffError(f"handoff API answered {response.status}: {body}")
-                    payload = await response.json()
+            async with self._session.get().post(self._url, json=asdict(request)) as response:
+                if response.status not in (200, 201):
+                    body = (await response.text())[:200]
+                    raise HandoffError(f"handoff API answered {response.status}: {body}")
+                payload = await response.json()
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise HandoffError(f"handoff API unreachable: {exc!r}") from exc
         return _parse_result(payload)

@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
+
+from actions.clients.http_session import LazySession
 from actions.settings import Settings
 from contract.names import TicketCategory
 
@@ -44,8 +47,9 @@ class TicketNotFound(TicketError):
 class TicketClient:
     def __init__(self, *, base_url: str, service_token: str, timeout_seconds: float) -> None:
         self._base_url = f"{base_url.rstrip('/')}/api/internal"
-        self._headers = {"X-Service-Token": service_token}
-        self._timeout_seconds = timeout_seconds
+        self._session = LazySession(
+            timeout_seconds=timeout_seconds, headers={"X-Service-Token": service_token}
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TicketClient:
@@ -81,15 +85,10 @@ class TicketClient:
     async def _call(
         self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None
     ) -> tuple[int, Any]:
-        import aiohttp
-
-        timeout = aiohttp.ClientTimeout(total=self._timeout_seconds)
+        session = self._session.get()
         try:
-            async with aiohttp.ClientSession(timeout=timeout, headers=self._headers) as session:
-                async with session.request(
-                    method, self._base_url + path, json=json, params=params
-                ) as response:
-                    return response.status, await response.json(content_type=None)
+            async with session.request(method, self._base_url + path, json=json, params=params) as response:
+                return response.status, await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise TicketError(f"ticket API unreachable: {exc!r}") from exc
 

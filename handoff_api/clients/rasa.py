@@ -68,6 +68,11 @@ class RasaClient:
         now = time.monotonic()
         return sorted(ordered, key=lambda url: self._failed_until.get(url, 0.0) > now)
 
+    def any_server_up(self) -> bool:
+        """False while every server failed lately: the caller sends one turn at a time, as a probe."""
+        now = time.monotonic()
+        return any(self._failed_until.get(url, 0.0) <= now for url in self._urls)
+
     def _failed(self, url: str, error: Exception) -> None:
         logger.warning("rasa server %s failed: %s", url, error)
         self._failed_until[url] = time.monotonic() + _FAILED_SERVER_BACKOFF_SECONDS
@@ -85,6 +90,7 @@ class RasaClient:
             except httpx.HTTPError as exc:
                 self._failed(url, exc)
                 continue
+            self._failed_until.pop(url, None)
             if response.is_server_error:
                 self._failed(url, RasaUnavailable(f"status {response.status_code}"))
                 continue
@@ -106,6 +112,7 @@ class RasaClient:
                     params=self._params,
                 )
                 response.raise_for_status()
+                self._failed_until.pop(url, None)
                 return
             except httpx.HTTPError as exc:
                 self._failed(url, exc)

@@ -1,66 +1,91 @@
-"""The handoff service's settings: the only module that reads the environment."""
+"""The handoff service's settings: the only module that reads the environment.
+
+What each setting means, and its default, is in config/defaults.env, the one list shared with the scripts
+and the action server. The environment beats `.env` at the repo root, which beats the defaults.
+"""
 
 from pathlib import Path
 
-from pydantic import PositiveInt
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from dotenv import dotenv_values
+from pydantic import PositiveInt, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from sqlalchemy.engine import make_url
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULTS_ENV = REPO_ROOT / "config" / "defaults.env"
+
+
+def repository_default(name: str) -> str | None:
+    """The value config/defaults.env gives a setting; for a secret, a public demo value."""
+    return dotenv_values(DEFAULTS_ENV).get(name)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=REPO_ROOT / ".env", extra="ignore")
 
-    REDIS_URL: str = "redis://127.0.0.1:6379/0"
-    # Every key this service writes starts with this, so tests and deployments can share one Redis.
-    REDIS_KEY_PREFIX: str = "cs:"
-    # One Rasa server, or several separated by commas: any of them may serve any conversation.
-    RASA_URL: str = "http://127.0.0.1:5005"
-    RASA_TOKEN: str = ""
-    # Signs each turn and the customer's identity for Rasa's gateway channel and the actions.
-    GATEWAY_SECRET: str = ""
-    # Calls to Rasa's HTTP API (pause, resume) give up after this; the hand-back retries at the next turn.
-    RASA_TIMEOUT_SECONDS: float = 3.0
-    # A bot turn not answered within this is sent again (Rasa answers a repeated turn from its record).
-    RASA_TURN_TIMEOUT_SECONDS: float = 60.0
-    # Bot turns one API process sends at once, per Rasa server; the rest wait in Redis, in order.
-    BOT_TURNS_IN_FLIGHT_PER_RASA: PositiveInt = 4
-    # A worker's hold on a conversation it serves, renewed while the bot works; if the process dies, another
-    # takes the conversation over this long after.
-    BOT_TURN_LEASE_SECONDS: float = 15.0
-    # How often each process looks for turns queued by others or due for a retry.
-    BOT_TURN_POLL_SECONDS: float = 0.5
-    # A turn the bot failed is retried after 1, 2, 4 ... seconds, at most this.
-    BOT_TURN_MAX_RETRY_SECONDS: float = 10.0
-    # The customer is told the bot is still working on a turn that takes longer than this.
-    BOT_SLOW_NOTICE_SECONDS: float = 8.0
-    # An HTTP sender waits this long for the bot's replies in the response; they come on the stream anyway.
-    BOT_REPLY_WAIT_SECONDS: float = 30.0
-    # Pending bot turns and offered button payloads are forgotten this long after their last change.
-    BOT_TURN_KEYS_TTL_SECONDS: PositiveInt = 24 * 3600
-    # Shared with the action server (header X-Service-Token); the dev default only suits a laptop.
-    SERVICE_TOKEN: str = "dev-service-token"
-    # Signs customer and agent tokens; every API process of one deployment must share it.
-    SECRET_KEY: str = "dev-secret-key-change-me"
-    CUSTOMER_TOKEN_TTL_SECONDS: int = 24 * 3600
-    AGENT_TOKEN_TTL_SECONDS: int = 12 * 3600
-    # An agent counts as online while their console has called the API within this many seconds.
-    AGENT_PRESENCE_TTL_SECONDS: int = 60
-    # Every process's dispatcher assigns waiting conversations and ends overdue waits at least this often.
-    DISPATCH_TICK_SECONDS: float = 1.0
-    # Wake-ups (a new handoff, a free agent) start a round at most this often: under a burst of handoffs one
-    # round serves many, instead of a snapshot of every seat per request.
-    DISPATCH_MIN_ROUND_SECONDS: float = 0.05
-    DATABASE_URL: str = f"sqlite:///{REPO_ROOT / 'var' / 'handoff.db'}"
-    # Customer messages allowed per conversation in each window (HTTP and WebSocket together).
-    CUSTOMER_MESSAGE_RATE_LIMIT: PositiveInt = 20
-    CUSTOMER_MESSAGE_RATE_WINDOW_SECONDS: PositiveInt = 30
-    # Larger bodies are refused before parsing; the biggest legitimate one is a handoff transcript.
-    MAX_REQUEST_BODY_BYTES: PositiveInt = 1024 * 1024
-    LOG_LEVEL: str = "INFO"
-    DEMO_CUSTOMERS_PATH: Path = REPO_ROOT / "demo" / "customers.yml"
-    ROUTING_CONFIG_PATH: Path = REPO_ROOT / "config" / "routing.yml"
-    AGENTS_CONFIG_PATH: Path = REPO_ROOT / "config" / "agents.demo.yml"
+    REDIS_URL: str
+    REDIS_KEY_PREFIX: str
+    RASA_URL: str
+    RASA_TOKEN: str
+    GATEWAY_SECRET: str
+    RASA_TIMEOUT_SECONDS: float
+    RASA_TURN_TIMEOUT_SECONDS: float
+    BOT_TURNS_IN_FLIGHT_PER_RASA: PositiveInt
+    BOT_TURN_LEASE_SECONDS: float
+    BOT_TURN_POLL_SECONDS: float
+    BOT_TURN_MAX_RETRY_SECONDS: float
+    BOT_SLOW_NOTICE_SECONDS: float
+    BOT_REPLY_WAIT_SECONDS: float
+    BOT_TURN_KEYS_TTL_SECONDS: PositiveInt
+    SERVICE_TOKEN: str
+    SECRET_KEY: str
+    CUSTOMER_TOKEN_TTL_SECONDS: int
+    AGENT_TOKEN_TTL_SECONDS: int
+    AGENT_PRESENCE_TTL_SECONDS: int
+    DISPATCH_TICK_SECONDS: float
+    DISPATCH_MIN_ROUND_SECONDS: float
+    DATABASE_URL: str
+    CUSTOMER_MESSAGE_RATE_LIMIT: PositiveInt
+    CUSTOMER_MESSAGE_RATE_WINDOW_SECONDS: PositiveInt
+    MAX_REQUEST_BODY_BYTES: PositiveInt
+    LOG_LEVEL: str
+    DEMO_CUSTOMERS_PATH: Path
+    ROUTING_CONFIG_PATH: Path
+    AGENTS_CONFIG_PATH: Path
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # A source of its own, so `_env_file=None` (ignore the developer's .env) still leaves the defaults.
+        defaults = DotEnvSettingsSource(settings_cls, env_file=DEFAULTS_ENV)
+        return init_settings, env_settings, dotenv_settings, file_secret_settings, defaults
+
+    @field_validator("DEMO_CUSTOMERS_PATH", "ROUTING_CONFIG_PATH", "AGENTS_CONFIG_PATH")
+    @classmethod
+    def _relative_to_repo_root(cls, path: Path) -> Path:
+        return path if path.is_absolute() else REPO_ROOT / path
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _sqlite_file_relative_to_repo_root(cls, url: str) -> str:
+        parsed = make_url(url)
+        database = parsed.database
+        if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+            return url
+        if Path(database).is_absolute():
+            return url
+        return parsed.set(database=str(REPO_ROOT / database)).render_as_string(hide_password=False)
 
     @property
     def rasa_urls(self) -> list[str]:

@@ -43,7 +43,3 @@ def load_agents(path: Path, routing: RoutingConfig) -> dict[str, Agent]:
         if unknown:
             raise ConfigError(f"invalid agents file {path}: {agent.username} serves unknown groups {unknown}")
     return {agent.username: agent for agent in parsed.agents}
-
-
-def agents_serving(agents: dict[str, Agent], group: str) -> list[Agent]:
-    return [agent for agent in agents.values() if agent.serves(group)]

@@ -6,34 +6,40 @@ from typing import Literal, Self
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, Field, PositiveInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
 
-from contract.names import CustomerTier
+from contract.names import CustomerTier, HandoffReason
 from handoff_api.domain.exceptions import ConfigError
+from handoff_api.domain.ticket_policy import TicketPolicy
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class GroupConfig(BaseModel):
+class _Strict(BaseModel):
+    # A misspelt key (auto_asign) would otherwise be ignored, and its setting silently left at the default.
+    model_config = ConfigDict(extra="forbid")
+
+
+class GroupConfig(_Strict):
     label: str
 
 
-class TierConfig(BaseModel):
+class TierConfig(_Strict):
     label: str
     target_wait_seconds: PositiveInt
 
 
-class RoutingRule(BaseModel):
+class RoutingRule(_Strict):
     group: str
     intents: list[str] = Field(default_factory=list)
-    reasons: list[str] = Field(default_factory=list)
+    reasons: list[HandoffReason] = Field(default_factory=list)
 
     def matches(self, *, intent: str, reason: str) -> bool:
         return intent in self.intents or reason in self.reasons
 
 
-class WorkingHours(BaseModel):
+class WorkingHours(_Strict):
     timezone: str = "Asia/Shanghai"
     days: list[Weekday] = Field(default_factory=lambda: list(_WEEKDAYS))
     open: time = time(0, 0)
@@ -46,7 +52,7 @@ class WorkingHours(BaseModel):
         return self.open <= local.time() and (self.close is None or local.time() < self.close)
 
 
-class RoutingConfig(BaseModel):
+class RoutingConfig(_Strict):
     groups: dict[str, GroupConfig]
     tiers: dict[CustomerTier, TierConfig]
     rules: list[RoutingRule]
@@ -86,11 +92,24 @@ class RoutingConfig(BaseModel):
         return self.working_hours is None or self.working_hours.is_open(now)
 
 
+def _problems(error: ValidationError) -> str:
+    """Every problem with the path of its key, e.g. `rules.0.intens: Extra inputs are not permitted`."""
+    return "; ".join(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}" for problem in error.errors())
+
+
 def load_routing_config(path: Path) -> RoutingConfig:
     try:
-        return RoutingConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"invalid routing config {path}: {exc}") from exc
+    if not isinstance(document, dict):
+        raise ConfigError(f"invalid routing config {path}: not a mapping of keys")
+    # The ticket policy's section shares the file and is validated by its own model.
+    routing = {key: value for key, value in document.items() if key not in TicketPolicy.model_fields}
+    try:
+        return RoutingConfig.model_validate(routing)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid routing config {path}: {_problems(exc)}") from exc
 
 
 def choose_group(config: RoutingConfig, *, intent: str, reason: str, tier: CustomerTier) -> str:

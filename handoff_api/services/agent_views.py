@@ -8,7 +8,13 @@ from handoff_api.domain.agents import Agent
 from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.exceptions import NotAssigned
 from handoff_api.domain.states import AgentRole
-from handoff_api.schemas import AgentConversationView, ConversationSummary, HandoffRequest, MessagePublic
+from handoff_api.schemas import (
+    AgentConversationView,
+    AgentPublic,
+    ConversationSummary,
+    HandoffRequest,
+    MessagePublic,
+)
 from handoff_api.services.context import AppContext
 
 
@@ -30,6 +36,12 @@ def _summary(ctx: AppContext, conversation: Conversation) -> ConversationSummary
         deadline=conversation.deadline,
         note=conversation.note,
     )
+
+
+async def profile(ctx: AppContext, agent: Agent) -> AgentPublic:
+    """The agent as their console shows them, with the presence the server holds."""
+    presence = (await ctx.stores.presence.statuses([agent.username]))[agent.username]
+    return AgentPublic.model_validate({**agent.model_dump(), "presence": presence})
 
 
 def _visible_groups(ctx: AppContext, agent: Agent) -> list[str]:

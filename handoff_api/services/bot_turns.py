@@ -85,7 +85,9 @@ class BotTurnWorker:
                 logger.exception("bot turn worker round failed; retrying on the next poll")
 
     async def _lease_more(self) -> None:
-        room = self._concurrency - len(self._serving)
+        # While every Rasa server failed lately, nothing is sent until their back-off ends: a thousand
+        # conversations retrying at once would only load Redis and this process, and be answered no sooner.
+        room = self._concurrency - len(self._serving) if self._ctx.rasa.any_server_up() else 0
         if room <= 0:
             return
         now = time.time()
@@ -158,7 +160,7 @@ class BotTurnWorker:
             replies = await self._send_noting_slowness(conversation, turn)
         except RasaUnavailable as exc:
             logger.warning("bot turn of conversation %s delayed: %s", conversation.id, exc)
-            await self._tell_delayed(conversation.id)
+            await tell_delayed(ctx, conversation.id)
             return _Delivery.RETRY
         except RasaRefused as exc:
             logger.error("bot refused a turn of conversation %s: %s", conversation.id, exc)
@@ -195,13 +197,17 @@ class BotTurnWorker:
         meta = {"reply_to": turn.message_id}
         messages = [BotMessage(reply.text, reply.buttons, meta) for reply in replies]
         stored = await self._ctx.stores.bot_turns.finish(conversation_id, turn, messages)
-        self._ctx.turn_waiters.answered(turn.message_id, stored or [])
+        self._ctx.turn_waiters.answered(conversation_id, turn.message_id, stored or [])
 
-    async def _tell_delayed(self, conversation_id: str) -> None:
-        notices: list[MessagePublic] = []
-        if await self._ctx.stores.conversations.mark_once(conversation_id, BOT_DELAY_NOTIFIED):
-            notice = await self._ctx.stores.messages.append(
-                conversation_id, MessageRole.SYSTEM, BOT_DELAYED_NOTICE, meta={"event": "bot_delayed"}
-            )
-            notices.append(notice)
-        self._ctx.turn_waiters.delayed(conversation_id, notices)
+
+async def tell_delayed(ctx: AppContext, conversation_id: str) -> list[MessagePublic]:
+    """The bot cannot answer this conversation for now: tell the customer once (until it answers again) that
+    every message will be answered in order, and release this process's waiters with that notice."""
+    notices: list[MessagePublic] = []
+    if await ctx.stores.conversations.mark_once(conversation_id, BOT_DELAY_NOTIFIED):
+        notice = await ctx.stores.messages.append(
+            conversation_id, MessageRole.SYSTEM, BOT_DELAYED_NOTICE, meta={"event": "bot_delayed"}
+        )
+        notices.append(notice)
+    ctx.turn_waiters.delayed(conversation_id, notices)
+    return notices

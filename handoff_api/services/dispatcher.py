@@ -17,7 +17,6 @@ from handoff_api.domain.routing_policy import plan_assignments
 from handoff_api.services import notices, queue_status
 from handoff_api.services.context import AppContext
 from handoff_api.services.routing_snapshot import online_seats, waiting_queue
-from handoff_api.store.lua_scripts import EndWaitResult
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +88,14 @@ class Dispatcher:
             found = await ctx.stores.conversations.get_many([conversation_id])
             group = found[0].group if found else None
             with contextlib.suppress(HandoffError):
-                result = await ctx.stores.scripts.end_wait(
+                ended_here = await ctx.stores.scripts.end_wait(
                     conversation_id,
                     group=group or "",
                     outcome=HandoffOutcome.WAIT_TIMEOUT,
                     now=now,
                     only_if_due=True,
                 )
-                if result is EndWaitResult.ENDED and group:
+                if ended_here and group:
                     ended += 1
                     moved_groups.add(group)
                     await notices.handed_back(ctx, conversation_id, HandoffOutcome.WAIT_TIMEOUT)

@@ -14,7 +14,7 @@ from contract.pii import mask_account_numbers
 from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.states import MessageRole
 from handoff_api.schemas import CustomerMessageIn, MessagePublic
-from handoff_api.services.bot_turns import BOT_DELAY_NOTIFIED
+from handoff_api.services.bot_turns import BOT_DELAY_NOTIFIED, tell_delayed
 from handoff_api.services.context import AppContext
 from handoff_api.services.turn_waiters import TurnAnswer
 
@@ -49,8 +49,10 @@ async def accept_customer_message(
     stored = [accepted.message]
     future = None
     if accepted.turn is not None:
-        # While the bot is unreachable the customer has been told already; the replies come when it is back.
-        if wait_for_bot and not accepted.bot_delayed:
+        # While the bot is unreachable the customer is told (once); the replies come when it is back.
+        if not ctx.rasa.any_server_up():
+            stored += await tell_delayed(ctx, conversation.id)
+        elif wait_for_bot and not accepted.bot_delayed:
             future = ctx.turn_waiters.expect(conversation.id, accepted.turn.message_id)
         ctx.turn_waiters.wakeup.set()
     if text != message.text and await ctx.stores.conversations.mark_once(

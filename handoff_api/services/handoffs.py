@@ -38,7 +38,7 @@ from handoff_api.services.queue_status import (
 )
 from handoff_api.services.routing_snapshot import waiting
 from handoff_api.sql.crud import record_closed_conversation
-from handoff_api.store.lua_scripts import EndWaitResult, EnqueueResult
+from handoff_api.store.lua_scripts import EnqueueResult
 
 
 def wake_dispatcher(ctx: AppContext) -> None:
@@ -173,14 +173,14 @@ async def cancel(ctx: AppContext, conversation: Conversation) -> None:
     """The customer leaves the queue and goes back to the bot."""
     if conversation.state is not ConversationState.QUEUED or conversation.group is None:
         raise ConversationNotQueued
-    result = await ctx.stores.scripts.end_wait(
+    ended_here = await ctx.stores.scripts.end_wait(
         conversation.id,
         group=conversation.group,
         outcome=HandoffOutcome.CANCELLED,
         now=time.time(),
         only_if_due=False,
     )
-    if result is not EndWaitResult.ENDED:
+    if not ended_here:
         raise ConversationNotQueued
     await notices.handed_back(ctx, conversation.id, HandoffOutcome.CANCELLED)
     await push_queue_updates(ctx, conversation.group)

@@ -1,5 +1,9 @@
 """Requests in this process waiting for the bot's answer to a message they sent (HTTP replies are synchronous
-for clients that want them; the WebSocket and the stream carry the same replies to everyone else)."""
+for clients that want them; the WebSocket and the stream carry the same replies to everyone else).
+
+Waiters are kept per conversation: a message id is a stream entry id, unique only within its conversation,
+and two customers typing in the same millisecond get the same one.
+"""
 
 import asyncio
 from collections import defaultdict
@@ -16,35 +20,33 @@ class TurnAnswer:
 
 class TurnWaiters:
     def __init__(self) -> None:
-        self._futures: dict[str, asyncio.Future[TurnAnswer]] = {}
-        self._by_conversation: dict[str, set[str]] = defaultdict(set)
+        self._futures: dict[str, dict[str, asyncio.Future[TurnAnswer]]] = defaultdict(dict)
         # Set when a turn is queued here, so this process's worker takes it without waiting for its next poll.
         self.wakeup = asyncio.Event()
 
     def expect(self, conversation_id: str, message_id: str) -> asyncio.Future[TurnAnswer]:
         future: asyncio.Future[TurnAnswer] = asyncio.get_running_loop().create_future()
-        self._futures[message_id] = future
-        self._by_conversation[conversation_id].add(message_id)
+        self._futures[conversation_id][message_id] = future
         return future
 
     def forget(self, conversation_id: str, message_id: str) -> None:
-        self._futures.pop(message_id, None)
-        waiting = self._by_conversation.get(conversation_id)
-        if waiting is not None:
-            waiting.discard(message_id)
-            if not waiting:
-                del self._by_conversation[conversation_id]
+        waiting = self._futures.get(conversation_id)
+        if waiting is None:
+            return
+        waiting.pop(message_id, None)
+        if not waiting:
+            del self._futures[conversation_id]
 
-    def answered(self, message_id: str, replies: list[MessagePublic]) -> None:
-        self._resolve(message_id, TurnAnswer(replies, bot_answered=True))
-
-    def _resolve(self, message_id: str, answer: TurnAnswer) -> None:
-        future = self._futures.get(message_id)
-        if future is not None and not future.done():
-            future.set_result(answer)
+    def answered(self, conversation_id: str, message_id: str, replies: list[MessagePublic]) -> None:
+        self._resolve(conversation_id, message_id, TurnAnswer(replies, bot_answered=True))
 
     def delayed(self, conversation_id: str, notices: list[MessagePublic]) -> None:
         """The bot cannot answer this conversation for now: every waiter gets the notice, and the replies
         follow on the stream once the bot is back."""
-        for message_id in list(self._by_conversation.get(conversation_id, ())):
-            self._resolve(message_id, TurnAnswer(notices, bot_answered=False))
+        for message_id in list(self._futures.get(conversation_id, ())):
+            self._resolve(conversation_id, message_id, TurnAnswer(notices, bot_answered=False))
+
+    def _resolve(self, conversation_id: str, message_id: str, answer: TurnAnswer) -> None:
+        future = self._futures.get(conversation_id, {}).get(message_id)
+        if future is not None and not future.done():
+            future.set_result(answer)

@@ -1,11 +1,8 @@
 // Agent console: log in, set presence, watch the queue and own conversations, serve one conversation.
-import {
-  $, api, chime, ConversationSocket, el, formatSeconds, hasRoute, pickField, renderMessage,
-  requestFields, TIER_LABELS,
-} from "/static/common.js";
+import { $, api, chime, ConversationSocket, el, formatSeconds, renderMessage } from "/static/common.js";
 import {
   CANNED_REPLIES, GROUP_LABELS, PRESENCE_LABELS, REASON_LABELS, TICKET_CATEGORY_LABELS, TICKET_STATUS_LABELS,
-  WRAP_UP_CODES,
+  TIER_LABELS, WRAP_UP_CODES,
 } from "/static/config.js";
 
 const TOKEN_KEY = "cs-agent-token";
@@ -21,7 +18,6 @@ let pollTimer = null;
 let knownMine = null;  // ids of my conversations at the last poll; null until the first poll
 let claimedHere = new Set();  // claimed from this console, so no alert for them
 let alertedId = null;
-let features = { presence: false, transfer: false, tickets: false };
 
 function showError(error) {
   if (error.status === 401) { logout(); return; }
@@ -30,14 +26,19 @@ function showError(error) {
 
 // --- queue and my conversations -------------------------------------------------------------------
 
+// The action server names the reason; one the pages have no label for is shown as sent.
+function reasonLabel(reason) {
+  return reason ? REASON_LABELS[reason] ?? reason : "-";
+}
+
 function summaryLine(line, actions) {
   const waited = line.waited_seconds === null || line.waited_seconds === undefined
     ? "" : ` · 已等待 ${formatSeconds(line.waited_seconds)}`;
-  const reason = REASON_LABELS[line.reason] ?? line.reason ?? "-";
+  const reason = reasonLabel(line.reason);
   return el("li", { attrs: { "data-conversation-id": line.conversation_id } }, [
     el("div", { className: "line-main" }, [
       el("span", { className: "customer-name", text: line.customer_name ?? line.customer_id }),
-      el("span", { className: `tier tier-${line.tier}`, text: TIER_LABELS[line.tier] ?? line.tier }),
+      el("span", { className: `tier tier-${line.tier}`, text: TIER_LABELS[line.tier] }),
       el("div", { className: "status-line", text: `${line.intent ?? "-"} · ${reason}${waited}` }),
     ]),
     ...actions,
@@ -47,7 +48,7 @@ function summaryLine(line, actions) {
 function renderQueue(lines) {
   $("queue-count").textContent = String(lines.length);
   $("queue-empty").classList.toggle("hidden", lines.length > 0);
-  const canClaim = me?.groups?.length > 0;
+  const canClaim = me.groups.length > 0;
   $("queue-list").replaceChildren(...lines.map((line) => {
     const actions = [];
     if (canClaim) {
@@ -74,7 +75,7 @@ function renderMine(lines) {
 function alertAssignment(line) {
   alertedId = line.conversation_id;
   $("assignment-alert-text").textContent =
-    `新会话已分配给您：${line.customer_name ?? line.customer_id}（${TIER_LABELS[line.tier] ?? line.tier}）`;
+    `新会话已分配给您：${line.customer_name ?? line.customer_id}（${TIER_LABELS[line.tier]}）`;
   $("assignment-alert").classList.remove("hidden");
   document.title = "【新会话】坐席工作台";
   if ($("sound-toggle").checked) chime();
@@ -93,7 +94,7 @@ function noticeNewAssignments(lines) {
   }
   knownMine = ids;
   // A conversation transferred away or ended elsewhere leaves the list; stop showing it.
-  if (openId && !ids.has(openId) && me?.role !== "supervisor") hideConversation("该会话已不在您的名下。");
+  if (openId && !ids.has(openId) && me.role !== "supervisor") hideConversation("该会话已不在您的名下。");
 }
 
 async function poll() {
@@ -103,6 +104,7 @@ async function poll() {
       api("GET", "/api/agent/queue", { token }),
       api("GET", "/api/agent/conversations", { token }),
     ]);
+    if (!me) return;  // logged out while the poll was under way
     renderQueue(queue);
     renderMine(mine);
     noticeNewAssignments(mine);
@@ -122,15 +124,15 @@ function slotList(slots) {
 }
 
 function renderPacket(view) {
-  const packet = view.packet ?? {};
+  const packet = view.packet ?? {};  // null for a conversation that never went through a handoff request
   const summary = view.summary;
   const rows = [
     ["客户", el("span", { text: `${summary.customer_name ?? ""}（${summary.customer_id}）` })],
-    ["客户等级", el("span", { className: `tier tier-${summary.tier}`, text: TIER_LABELS[summary.tier] ?? summary.tier })],
+    ["客户等级", el("span", { className: `tier tier-${summary.tier}`, text: TIER_LABELS[summary.tier] })],
     ["意图", el("span", { text: packet.intent ?? "-" })],
-    ["转人工原因", el("span", { text: REASON_LABELS[packet.reason] ?? packet.reason ?? "-" })],
+    ["转人工原因", el("span", { text: reasonLabel(packet.reason) })],
     ["身份核验", el("span", { className: packet.verified ? "ok" : "warn", text: packet.verified ? "已核验" : "未核验" })],
-    ["坐席组", el("span", { text: GROUP_LABELS[summary.group] ?? summary.group ?? "-" })],
+    ["坐席组", el("span", { text: summary.group ? GROUP_LABELS[summary.group] : "-" })],
     ["已收集信息", slotList(packet.slots)],
   ];
   const list = el("dl", { attrs: { id: "packet-fields" } });
@@ -139,20 +141,18 @@ function renderPacket(view) {
 }
 
 async function loadTickets(customerId) {
-  if (!features.tickets) return;
   $("tickets-section").classList.remove("hidden");
   try {
     const tickets = await api("GET", `/api/agent/customers/${encodeURIComponent(customerId)}/tickets`, { token });
-    const items = Array.isArray(tickets) ? tickets : tickets.tickets ?? [];
-    $("tickets-empty").classList.toggle("hidden", items.length > 0);
-    $("tickets-list").replaceChildren(...items.map((ticket) => el("li", { attrs: { "data-ticket-id": ticket.id } }, [
+    $("tickets-empty").classList.toggle("hidden", tickets.length > 0);
+    $("tickets-list").replaceChildren(...tickets.map((ticket) => el("li", { attrs: { "data-ticket-id": ticket.id } }, [
       el("div", { className: "line-main" }, [
         el("code", { text: ticket.id }),
-        el("span", { className: "badge", text: TICKET_CATEGORY_LABELS[ticket.category] ?? ticket.category }),
-        el("span", { className: `badge status-${ticket.status}`, text: TICKET_STATUS_LABELS[ticket.status] ?? ticket.status }),
-        el("div", { className: "status-line", text: ticket.description ?? "" }),
+        el("span", { className: "badge", text: TICKET_CATEGORY_LABELS[ticket.category] }),
+        el("span", { className: `badge status-${ticket.status}`, text: TICKET_STATUS_LABELS[ticket.status] }),
+        el("div", { className: "status-line", text: ticket.description }),
       ]),
-      el("span", { className: "status-line", text: ticket.sla_due_at ? `时限 ${new Date(ticket.sla_due_at).toLocaleString("zh-CN")}` : "" }),
+      el("span", { className: "status-line", text: `时限 ${new Date(ticket.sla_due_at).toLocaleString("zh-CN")}` }),
     ])));
   } catch (error) {
     $("tickets-list").replaceChildren(el("li", { className: "error", text: `无法加载工单：${error.message}` }));
@@ -237,14 +237,10 @@ async function closeConversation() {
 }
 
 async function transferConversation() {
-  const fields = await requestFields("POST", "/api/agent/conversations/{conversation_id}/transfer");
   // Exactly one target: a named agent, else the chosen group's queue.
   const agent = $("transfer-agent").value.trim();
-  const body = agent
-    ? { [pickField(fields, ["agent", "to_agent", "target_agent", "agent_username"])]: agent }
-    : { [pickField(fields, ["group", "to_group", "target_group"])]: $("transfer-group").value };
-  const note = $("transfer-note").value.trim();
-  if (note) body[pickField(fields, ["note", "comment"])] = note;
+  const target = agent ? { agent } : { group: $("transfer-group").value };
+  const body = { ...target, note: $("transfer-note").value.trim() };
   try {
     await api("POST", `/api/agent/conversations/${openId}/transfer`, { token, body });
     $("transfer-note").value = "";
@@ -269,27 +265,15 @@ function showPresence(presence) {
 }
 
 async function setPresence(presence) {
-  const fields = await requestFields("PUT", "/api/agent/presence");
   try {
-    await api("PUT", "/api/agent/presence", { token, body: { [pickField(fields, ["presence", "status", "state"])]: presence } });
-    showPresence(presence);
+    const held = await api("PUT", "/api/agent/presence", { token, body: { status: presence } });
+    showPresence(held.status);
   } catch (error) {
     $("console-error").textContent = `无法切换为${PRESENCE_LABELS[presence]}：${error.message}`;
   }
 }
 
 // --- session ---------------------------------------------------------------------------------------------
-
-async function detectFeatures() {
-  const [presence, transfer, tickets] = await Promise.all([
-    hasRoute("PUT", "/api/agent/presence"),
-    hasRoute("POST", "/api/agent/conversations/{conversation_id}/transfer"),
-    hasRoute("GET", "/api/agent/customers/{customer_id}/tickets"),
-  ]);
-  features = { presence, transfer, tickets };
-  $("presence-switch").classList.toggle("hidden", !presence);
-  $("transfer-panel").classList.toggle("hidden", !transfer);
-}
 
 function showConsole(agent) {
   me = agent;
@@ -299,11 +283,11 @@ function showConsole(agent) {
   $("console-view").classList.remove("hidden");
   $("logout-button").classList.remove("hidden");
   $("sound-toggle-label").classList.remove("hidden");
+  $("presence-switch").classList.remove("hidden");
   $("supervisor-link").classList.toggle("hidden", agent.role !== "supervisor");
-  const groups = agent.groups.map((group) => GROUP_LABELS[group] ?? group).join("、");
+  const groups = agent.groups.map((group) => GROUP_LABELS[group]).join("、");
   $("agent-label").textContent = `${agent.name}（${groups || "主管"}）`;
-  // Logging in marks the agent online; the console shows what the server holds once it reports it.
-  showPresence(agent.presence ?? "online");
+  showPresence(agent.presence);
   poll();
 }
 
@@ -318,6 +302,7 @@ function logout() {
   $("console-view").classList.add("hidden");
   $("logout-button").classList.add("hidden");
   $("sound-toggle-label").classList.add("hidden");
+  $("presence-switch").classList.add("hidden");
   $("login-view").classList.remove("hidden");
   $("agent-label").textContent = "";
 }
@@ -382,7 +367,6 @@ $("assignment-alert-dismiss").addEventListener("click", dismissAlert);
 $("logout-button").addEventListener("click", logout);
 
 buildStaticControls();
-await detectFeatures();
 if (token) {
   api("GET", "/api/agent/me", { token }).then(showConsole, logout);
 }

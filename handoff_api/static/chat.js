@@ -1,7 +1,5 @@
 // Web chat: pick a demo customer, then talk to the bot or an agent over the conversation socket.
-import {
-  $, api, ConversationSocket, el, hasRoute, renderMessage, TIER_LABELS,
-} from "/static/common.js";
+import { $, api, ConversationSocket, el, renderMessage } from "/static/common.js";
 
 const SESSION_KEY = "cs-chat-session";
 const RATED_KEY = "cs-chat-rated";
@@ -9,14 +7,14 @@ const STATUS_POLL_MS = 5000;
 const TYPING_TIMEOUT_MS = 20000;
 // The bot asks for CSAT with quick replies carrying this intent; the star panel replaces those buttons.
 const CSAT_INTENT = "/rate_service";
-const ENDED_EVENTS = new Set(["returned_to_bot", "handoff_ended", "cancelled", "no_agent", "wait_timeout"]);
+// The system message that ends a handoff (docs/contract.md); meta.outcome says how it ended.
+const RETURNED_TO_BOT = "returned_to_bot";
 
 let session = null;
 let socket = null;
 let statusTimer = null;
 let typingTimer = null;
 let serviceState = "bot";
-let features = { csat: false, cancel: false };
 let csatScore = 0;
 let csatCloseId = null;  // the closing message the open CSAT panel rates
 let botCsatButtons = [];  // the bot's own CSAT quick replies, answered when the customer rates
@@ -26,7 +24,7 @@ let botCsatButtons = [];  // the bot's own CSAT quick replies, answered when the
 function setServiceState(state, { position, wait, agentName, groupLabel } = {}) {
   serviceState = state;
   const figures = $("queue-figures");
-  $("cancel-queue-button").classList.toggle("hidden", !(state === "queued" && features.cancel));
+  $("cancel-queue-button").classList.toggle("hidden", state !== "queued");
   $("human-button").disabled = state !== "bot";
   $("service-banner").dataset.state = state;
   if (state === "queued") {
@@ -87,9 +85,9 @@ function isCsatButton(button) {
 
 function onMessage(message) {
   const list = $("messages");
-  const meta = message.meta ?? {};
+  const meta = message.meta;
   let shown = message;
-  if (features.csat && message.buttons?.some(isCsatButton)) {
+  if (message.buttons.some(isCsatButton)) {
     botCsatButtons = message.buttons.filter(isCsatButton);
     shown = { ...message, buttons: message.buttons.filter((button) => !isCsatButton(button)) };
   }
@@ -99,22 +97,21 @@ function onMessage(message) {
     for (const old of list.querySelectorAll(".queue-update")) old.classList.add("hidden");
     item.classList.add("queue-update");
   }
-  if (meta.event === "agent_joined" || ENDED_EVENTS.has(meta.event)) item.classList.add("notice");
+  if (meta.event === "agent_joined" || meta.event === RETURNED_TO_BOT) item.classList.add("notice");
   list.append(item);
   list.scrollTop = list.scrollHeight;
 
   if (message.role === "bot" || message.role === "system" || message.role === "agent") hideTyping();
-  if (meta.kind === "queue_status" || meta.event === "queued") {
+  if (meta.kind === "queue_status") {
     setServiceState("queued", { position: meta.position, wait: meta.estimated_wait_text });
     refreshStatus();
   } else if (meta.event === "agent_joined") {
     clearTimeout(statusTimer);
     setServiceState("agent", { agentName: meta.agent_name, groupLabel: meta.group_label });
-  } else if (ENDED_EVENTS.has(meta.event)) {
+  } else if (meta.event === RETURNED_TO_BOT) {
     setServiceState("bot");
     // Only a handoff an agent closed asks for a rating; a cancelled or timed-out wait does not.
-    const resolved = meta.outcome ? meta.outcome === "resolved" : meta.event === "returned_to_bot";
-    if (resolved) offerCsat(message.id);
+    if (meta.outcome === "resolved") offerCsat(message.id);
     refreshStatus();
   }
 }
@@ -149,7 +146,7 @@ function ratedIds() {
 }
 
 function offerCsat(closeId) {
-  if (!features.csat || ratedIds().has(closeId)) return;
+  if (ratedIds().has(closeId)) return;
   csatCloseId = closeId;
   selectStars(0);
   $("csat-comment").value = "";
@@ -204,7 +201,7 @@ function openChat() {
   $("chat-view").classList.remove("hidden");
   $("customer-label").replaceChildren(
     el("span", { text: session.customer.name }),
-    el("span", { className: `tier tier-${session.customer.tier}`, text: session.customer.tier_label ?? TIER_LABELS[session.customer.tier] }),
+    el("span", { className: `tier tier-${session.customer.tier}`, text: session.customer.tier_label }),
   );
   $("messages").replaceChildren();
   $("csat-panel").classList.add("hidden");
@@ -253,7 +250,7 @@ async function loadPicker() {
       }, [
         el("span", { className: "customer-name", text: customer.name }),
         el("span", { className: "customer-id", text: customer.id }),
-        el("span", { className: `tier tier-${customer.tier}`, text: customer.tier_label ?? TIER_LABELS[customer.tier] }),
+        el("span", { className: `tier tier-${customer.tier}`, text: customer.tier_label }),
       ]);
       button.addEventListener("click", () => startSession(customer.id));
       return button;
@@ -263,14 +260,6 @@ async function loadPicker() {
   }
 }
 
-async function detectFeatures() {
-  const [csat, cancel] = await Promise.all([
-    hasRoute("POST", "/api/conversations/{conversation_id}/csat"),
-    hasRoute("POST", "/api/conversations/{conversation_id}/cancel"),
-  ]);
-  features = { csat, cancel };
-}
-
 $("composer").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = $("message-input").value.trim();
@@ -278,6 +267,8 @@ $("composer").addEventListener("submit", (event) => {
   $("message-input").value = "";
   send({ text });
 });
+// Plain text: only buttons the bot offered may carry a payload (docs/contract.md), and the bot reads this one.
+// The page's own control: a payload the gateway accepts in every conversation (STANDING_PAYLOADS).
 $("human-button").addEventListener("click", () => send({ text: "转人工", payload: "/request_human" }));
 $("cancel-queue-button").addEventListener("click", async () => {
   try {
@@ -298,7 +289,6 @@ $("csat-panel").addEventListener("submit", (event) => {
 });
 $("csat-skip").addEventListener("click", finishCsat);
 
-await detectFeatures();
 loadPicker();
 const saved = sessionStorage.getItem(SESSION_KEY);
 if (saved) {

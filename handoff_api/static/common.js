@@ -1,8 +1,6 @@
 // Helpers shared by the web chat, the agent console and the supervisor view.
 // User text only ever reaches the page through textContent (see el()).
-
-export const TIER_LABELS = { standard: "普卡", gold: "金卡", platinum: "白金卡", diamond: "钻石" };
-export const ROLE_LABELS = { customer: "客户", bot: "智能助手", agent: "坐席", system: "系统" };
+import { ROLE_LABELS } from "/static/config.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -25,34 +23,6 @@ export async function api(method, path, { token, body } = {}) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, data.detail ?? response.statusText);
   return data;
-}
-
-// The API grows while these pages are in use (routing engine, tickets, CSAT, supervisor): a page asks the
-// OpenAPI document which routes exist and hides the controls whose endpoint is missing.
-let specPromise = null;
-
-function loadSpec() {
-  specPromise ??= fetch("/openapi.json")
-    .then((response) => (response.ok ? response.json() : { paths: {} }))
-    .catch(() => ({ paths: {} }));
-  return specPromise;
-}
-
-export async function hasRoute(method, path) {
-  const spec = await loadSpec();
-  return Boolean(spec.paths?.[path]?.[method.toLowerCase()]);
-}
-
-// Property names of a route's JSON request body, so a control can send the field the API expects.
-export async function requestFields(method, path) {
-  const spec = await loadSpec();
-  let schema = spec.paths?.[path]?.[method.toLowerCase()]?.requestBody?.content?.["application/json"]?.schema;
-  if (schema?.$ref) schema = spec.components?.schemas?.[schema.$ref.split("/").pop()];
-  return Object.keys(schema?.properties ?? {});
-}
-
-export function pickField(fields, candidates) {
-  return candidates.find((name) => fields.includes(name)) ?? candidates[0];
 }
 
 // Create an element whose text is set with textContent, so message text can never become markup.
@@ -144,8 +114,8 @@ export class ConversationSocket {
 }
 
 export function renderMessage(message, { onButton } = {}) {
-  const role = ROLE_LABELS[message.role] ?? message.role;
-  const who = message.role === "agent" && message.meta?.agent_name ? `${role} ${message.meta.agent_name}` : role;
+  const role = ROLE_LABELS[message.role];
+  const who = message.role === "agent" ? `${role} ${message.meta.agent_name}` : role;
   const item = el("li", {
     className: `message message-${message.role}`,
     attrs: { "data-id": message.id, "data-role": message.role },
@@ -153,7 +123,7 @@ export function renderMessage(message, { onButton } = {}) {
     el("div", { className: "message-meta", text: `${who} · ${formatTime(message.ts)}` }),
     el("div", { className: "message-text", text: message.text }),
   ]);
-  if (message.buttons?.length && onButton) {
+  if (message.buttons.length && onButton) {
     const row = el("div", { className: "quick-replies" });
     for (const button of message.buttons) {
       const node = el("button", { className: "quick-reply", text: button.title, attrs: { type: "button" } });

@@ -19,19 +19,22 @@ export const WRAP_UP_CODES = [
   { code: "customer_left", label: "客户已离开" },
 ];
 
-// Defaults of config/routing.yml; the supervisor overview's own figures replace them when it sends them.
+// Display labels. Each must name exactly the values the API sends, with the label the server uses:
+// tests/browser/test_labels.py checks them against contract/names.py and config/routing.yml.
+export const TIER_LABELS = { standard: "普卡", gold: "金卡", platinum: "白金卡", diamond: "钻石/私人银行" };
 export const GROUP_LABELS = { general: "综合服务组", risk: "风险专线", complaints: "投诉处理组", vip: "白金贵宾坐席" };
-export const TIER_TARGET_SECONDS = { diamond: 15, platinum: 30, gold: 60, standard: 120 };
-
+export const ROLE_LABELS = { customer: "客户", bot: "智能助手", agent: "坐席", system: "系统" };
 export const PRESENCE_LABELS = { online: "在线", away: "小休", offline: "离线" };
 
 export const REASON_LABELS = {
   explicit_request: "客户要求转人工",
-  repeated_misunderstanding: "多次未理解",
   negative_emotion: "客户情绪激动",
+  repeated_misunderstanding: "多次未理解",
   verification_failed: "身份核验失败",
-  fraud_suspected: "疑似欺诈",
-  needs_human: "需人工办理",
+  bot_escalation: "需人工办理",
+};
+export const OUTCOME_LABELS = {
+  assigned: "已接入", no_agent: "无坐席", wait_timeout: "等待超时", cancelled: "客户取消", resolved: "已解决",
 };
 
 export const TICKET_STATUS_LABELS = { open: "待处理", in_progress: "处理中", resolved: "已解决", closed: "已关闭" };

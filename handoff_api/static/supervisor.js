@@ -1,8 +1,8 @@
-// Supervisor view: queues against wait targets, seats and load, outcomes, CSAT, handoff reasons, and a
-// chart of waiting times over the last hour. Reads GET /api/supervisor/overview when the API has it;
-// otherwise derives what it can from the supervisor's view of every queue (GET /api/agent/queue).
-import { $, api, el, formatSeconds, formatTime, hasRoute, TIER_LABELS } from "/static/common.js";
-import { GROUP_LABELS, PRESENCE_LABELS, REASON_LABELS, TIER_TARGET_SECONDS } from "/static/config.js";
+// Supervisor view: queues against wait targets, seats and load, outcomes, CSAT and handoff reasons from
+// GET /api/supervisor/overview, the waiting customers from GET /api/agent/queue (a supervisor sees every
+// group's), and a chart of each group's longest wait over the last hour, sampled by this page at each refresh.
+import { $, api, el, formatSeconds, formatTime } from "/static/common.js";
+import { GROUP_LABELS, OUTCOME_LABELS, PRESENCE_LABELS, REASON_LABELS, TIER_LABELS } from "/static/config.js";
 
 const TOKEN_KEY = "cs-supervisor-token";
 const HISTORY_KEY = "cs-supervisor-waits";
@@ -10,104 +10,26 @@ const POLL_MS = 5000;
 const HOUR_S = 3600;
 const SVG_NS = "http://www.w3.org/2000/svg";
 const SERIES_COLOURS = { general: "#1f6fb2", risk: "#c62828", complaints: "#ef8f00", vip: "#6a3fb5" };
-const OUTCOME_LABELS = {
-  assigned: "已接入", resolved: "已解决", no_agent: "无坐席", wait_timeout: "等待超时", cancelled: "客户取消",
-};
 
 let token = sessionStorage.getItem(TOKEN_KEY);
 let pollTimer = null;
-let hasOverview = false;
 
-// --- reading whatever shape the overview has --------------------------------------------------------
-
-const first = (object, names, fallback = null) => {
-  for (const name of names) if (object?.[name] !== undefined && object[name] !== null) return object[name];
-  return fallback;
-};
-
-// {key: value} or [{key, count}] → [[key, value]]
-function pairs(data, keyNames, valueNames) {
-  if (!data) return [];
-  if (Array.isArray(data)) return data.map((row) => [first(row, keyNames), Number(first(row, valueNames, 0))]);
-  return Object.entries(data).map(([key, value]) => [key, typeof value === "object" ? Number(first(value, valueNames, 0)) : Number(value)]);
-}
-
-// {group: {outcome: count}} → [[outcome, total over groups]]; flat {outcome: count} passes through.
-function outcomeTotals(data) {
-  if (!data || Array.isArray(data)) return pairs(data, ["outcome", "name"], ["count", "value"]);
+// {group: {outcome: count}} → [[outcome, count over every group]]
+function outcomeTotals(outcomes) {
   const totals = {};
-  for (const [key, value] of Object.entries(data)) {
-    if (value && typeof value === "object") {
-      for (const [outcome, count] of Object.entries(value)) totals[outcome] = (totals[outcome] ?? 0) + Number(count);
-    } else {
-      totals[key] = (totals[key] ?? 0) + Number(value);
-    }
+  for (const counts of Object.values(outcomes)) {
+    for (const [outcome, count] of Object.entries(counts)) totals[outcome] = (totals[outcome] ?? 0) + count;
   }
   return Object.entries(totals);
 }
 
-function normaliseGroups(overview) {
-  const raw = first(overview, ["groups", "queues"], []);
-  const rows = Array.isArray(raw) ? raw : Object.entries(raw).map(([group, row]) => ({ group, ...row }));
-  return rows.map((row) => ({
-    group: first(row, ["group", "name", "id"]),
-    label: first(row, ["label", "group_label"]),
-    queued: Number(first(row, ["queue_length", "queued", "length", "waiting"], 0)),
-    oldestWait: first(row, ["oldest_wait_seconds", "oldest_wait", "max_wait_seconds"]),
-    target: first(row, ["target_wait_seconds", "oldest_target_seconds", "target_seconds", "target"]),
-    online: first(row, ["agents_online", "online_agents", "online"]),
-  }));
+function onlineIn(agents, group) {
+  return agents.filter((agent) => agent.presence === "online" && agent.groups.includes(group)).length;
 }
 
-function normaliseAgents(overview) {
-  const raw = first(overview, ["agents", "seats"], null);
-  if (raw === null) return null;
-  const rows = Array.isArray(raw) ? raw : Object.entries(raw).map(([username, row]) => ({ username, ...row }));
-  return rows.map((row) => {
-    const load = first(row, ["load", "active", "active_conversations", "conversations"], 0);
-    return {
-      name: first(row, ["name", "username"]),
-      username: first(row, ["username", "name"]),
-      groups: first(row, ["groups"], []),
-      presence: first(row, ["presence", "status", "state"], "offline"),
-      load: Array.isArray(load) ? load.length : Number(load),
-      capacity: first(row, ["capacity"]),
-    };
-  });
-}
+// --- wait history (sampled here and kept for the hour) ------------------------------------------------------
 
-function normaliseHistory(overview) {
-  const raw = first(overview, ["wait_history", "wait_times", "waits", "history"], null);
-  if (!Array.isArray(raw)) return null;
-  return raw.map((point) => ({
-    t: Number(first(point, ["ts", "t", "at", "time"], 0)),
-    group: first(point, ["group"], "all"),
-    wait: Number(first(point, ["wait_seconds", "oldest_wait_seconds", "wait", "seconds", "value"], 0)),
-  })).filter((point) => point.t > 0);
-}
-
-// --- fallback from the supervisor's queue view ----------------------------------------------------------
-
-function overviewFromQueue(lines) {
-  const now = Date.now() / 1000;
-  const groups = Object.keys(GROUP_LABELS).map((group) => {
-    const mine = lines.filter((line) => line.group === group);
-    const oldest = mine.reduce((best, line) => ((line.waited_seconds ?? 0) > (best?.waited_seconds ?? -1) ? line : best), null);
-    return {
-      group, label: GROUP_LABELS[group], queued: mine.length,
-      oldestWait: oldest ? oldest.waited_seconds : 0,
-      target: oldest ? TIER_TARGET_SECONDS[oldest.tier] : null,
-      online: null,
-    };
-  });
-  const reasons = {};
-  for (const line of lines) if (line.reason) reasons[line.reason] = (reasons[line.reason] ?? 0) + 1;
-  return { groups, agents: null, outcomes: null, csat: null, reasons, reasonsNote: "（当前排队中的会话）", sampledAt: now };
-}
-
-// --- wait history (server's, or sampled here and kept for the hour) ----------------------------------------
-
-function loadLocalHistory() {
+function loadHistory() {
   try {
     return JSON.parse(sessionStorage.getItem(HISTORY_KEY) ?? "[]");
   } catch {
@@ -117,56 +39,59 @@ function loadLocalHistory() {
 
 function sampleHistory(groups) {
   const now = Date.now() / 1000;
-  const history = loadLocalHistory().filter((point) => point.t > now - HOUR_S);
-  for (const row of groups) history.push({ t: now, group: row.group, wait: Number(row.oldestWait ?? 0) });
+  const history = loadHistory().filter((point) => point.t > now - HOUR_S);
+  for (const row of groups) history.push({ t: now, group: row.group, wait: row.oldest_wait_seconds ?? 0 });
   sessionStorage.setItem(HISTORY_KEY, JSON.stringify(history));
   return history;
 }
 
 // --- rendering ------------------------------------------------------------------------------------------------
 
-function renderGroups(groups) {
+function renderGroups(groups, agents) {
   $("group-rows").replaceChildren(...groups.map((row) => {
-    const over = row.target !== null && row.target !== undefined && Number(row.oldestWait ?? 0) > Number(row.target);
-    const state = row.queued === 0 ? ["idle", "空闲"] : over ? ["over", "超时"] : ["ok", "正常"];
-    return el("tr", { attrs: { id: `group-row-${row.group}`, "data-group": row.group, "data-queued": String(row.queued) } }, [
-      el("td", { text: row.label ?? GROUP_LABELS[row.group] ?? row.group }),
-      el("td", { className: "num queue-length", text: String(row.queued) }),
-      el("td", { className: "num", text: row.queued ? formatSeconds(row.oldestWait) : "-" }),
-      el("td", { className: "num", text: row.target ? formatSeconds(row.target) : "-" }),
+    const state = row.queue_length === 0 ? ["idle", "空闲"]
+      : row.past_target > 0 ? ["over", `超时 ${row.past_target}`] : ["ok", "正常"];
+    const attrs = { id: `group-row-${row.group}`, "data-group": row.group, "data-queued": String(row.queue_length) };
+    return el("tr", { attrs }, [
+      el("td", { text: row.label }),
+      el("td", { className: "num queue-length", text: String(row.queue_length) }),
+      el("td", { className: "num", text: formatSeconds(row.oldest_wait_seconds) }),
+      el("td", { className: "num", text: formatSeconds(row.oldest_target_seconds) }),
       el("td", {}, [el("span", { className: `pill pill-${state[0]}`, text: state[1] })]),
-      el("td", { className: "num", text: row.online === null || row.online === undefined ? "-" : String(row.online) }),
+      el("td", { className: "num", text: String(onlineIn(agents, row.group)) }),
     ]);
   }));
 }
 
 function renderQueue(lines) {
+  const now = Date.now() / 1000;
   $("queue-count").textContent = String(lines.length);
   $("queue-empty").classList.toggle("hidden", lines.length > 0);
   $("queue-rows").replaceChildren(...lines.map((line) => {
-    const target = TIER_TARGET_SECONDS[line.tier];
-    const over = target !== undefined && (line.waited_seconds ?? 0) > target;
-    return el("tr", { className: over ? "over" : "", attrs: { "data-conversation-id": line.conversation_id } }, [
+    // Time left until the tier's target wait runs out (the line's deadline), or how far past it.
+    const left = line.deadline - now;
+    const attrs = { "data-conversation-id": line.conversation_id };
+    return el("tr", { className: left < 0 ? "over" : "", attrs }, [
       el("td", { text: line.customer_name ?? line.customer_id }),
-      el("td", {}, [el("span", { className: `tier tier-${line.tier}`, text: TIER_LABELS[line.tier] ?? line.tier })]),
-      el("td", { text: GROUP_LABELS[line.group] ?? line.group ?? "-" }),
+      el("td", {}, [el("span", { className: `tier tier-${line.tier}`, text: TIER_LABELS[line.tier] })]),
+      el("td", { text: GROUP_LABELS[line.group] }),
       el("td", { className: "num", text: formatSeconds(line.waited_seconds) }),
-      el("td", { className: "num", text: target ? formatSeconds(target) : "-" }),
-      el("td", { text: REASON_LABELS[line.reason] ?? line.reason ?? "-" }),
+      el("td", { className: "num", text: left < 0 ? `超 ${formatSeconds(-left)}` : formatSeconds(left) }),
+      el("td", { text: line.reason ? REASON_LABELS[line.reason] ?? line.reason : "-" }),
     ]);
   }));
 }
 
 function renderAgents(agents) {
-  $("agents-unavailable").classList.toggle("hidden", agents !== null);
-  $("agent-rows").replaceChildren(...(agents ?? []).map((agent) => el("tr", { attrs: { "data-agent": agent.username } }, [
+  $("agent-rows").replaceChildren(...agents.map((agent) => el("tr", { attrs: { "data-agent": agent.username } }, [
     el("td", { text: agent.name }),
-    el("td", { text: (agent.groups ?? []).map((group) => GROUP_LABELS[group] ?? group).join("、") || "-" }),
-    el("td", {}, [el("span", { className: `pill presence-${agent.presence}`, text: PRESENCE_LABELS[agent.presence] ?? agent.presence })]),
-    el("td", { className: "num", text: agent.capacity ? `${agent.load} / ${agent.capacity}` : String(agent.load) }),
+    el("td", { text: agent.groups.map((group) => GROUP_LABELS[group]).join("、") }),
+    el("td", {}, [el("span", { className: `pill presence-${agent.presence}`, text: PRESENCE_LABELS[agent.presence] })]),
+    el("td", { className: "num", text: `${agent.load} / ${agent.capacity}` }),
   ])));
 }
 
+// Keys the pages have no label for (a reason the action server named) are shown as sent.
 function renderBars(listId, entries, labels) {
   const max = Math.max(1, ...entries.map(([, value]) => value));
   $(listId).replaceChildren(...entries.sort((a, b) => b[1] - a[1]).map(([key, value]) => {
@@ -181,10 +106,8 @@ function renderBars(listId, entries, labels) {
 }
 
 function renderCsat(csat) {
-  const average = first(csat, ["average", "avg", "mean", "score"]);
-  const count = first(csat, ["count", "responses", "n"], 0);
-  $("csat-average").textContent = average === null ? "-" : Number(average).toFixed(2);
-  $("csat-count").textContent = count ? `共 ${count} 条评价` : "暂无评价";
+  $("csat-average").textContent = csat.average === null ? "-" : csat.average.toFixed(2);
+  $("csat-count").textContent = csat.count ? `共 ${csat.count} 条评价` : "暂无评价";
 }
 
 function svg(tag, attrs = {}) {
@@ -193,15 +116,16 @@ function svg(tag, attrs = {}) {
   return node;
 }
 
-function renderChart(history) {
+// labels: each group's label; targetSeconds: the longest wait target among the groups' heads now, drawn as
+// a line (null when no group has anyone waiting).
+function renderChart(history, labels, targetSeconds) {
   const width = 720;
   const height = 220;
   const pad = { left: 44, right: 12, top: 12, bottom: 26 };
   const now = Date.now() / 1000;
   const start = now - HOUR_S;
-  const points = history.filter((point) => point.t >= start);
-  const maxTarget = Math.max(...Object.values(TIER_TARGET_SECONDS));
-  const top = Math.max(30, ...points.map((point) => point.wait)) * 1.1;
+  const points = history.filter((point) => point.t >= start && point.group in labels);
+  const top = Math.max(30, targetSeconds ?? 0, ...points.map((point) => point.wait)) * 1.1;
   const x = (t) => pad.left + ((t - start) / HOUR_S) * (width - pad.left - pad.right);
   const y = (v) => height - pad.bottom - (v / top) * (height - pad.top - pad.bottom);
 
@@ -219,9 +143,8 @@ function renderChart(history) {
     label.textContent = minutes === 0 ? "现在" : formatTime(t);
     chart.append(label);
   }
-  if (maxTarget < top) {
-    const targetLine = svg("line", { x1: pad.left, x2: width - pad.right, y1: y(maxTarget), y2: y(maxTarget), class: "target" });
-    chart.append(targetLine);
+  if (targetSeconds !== null) {
+    chart.append(svg("line", { x1: pad.left, x2: width - pad.right, y1: y(targetSeconds), y2: y(targetSeconds), class: "target" }));
   }
   const groups = [...new Set(points.map((point) => point.group))];
   for (const group of groups) {
@@ -237,8 +160,13 @@ function renderChart(history) {
   $("wait-chart-legend").replaceChildren(...groups.map((group) => {
     const swatch = el("span", { className: "swatch" });
     swatch.style.background = SERIES_COLOURS[group] ?? "#555";
-    return el("span", { className: "legend-item" }, [swatch, el("span", { text: GROUP_LABELS[group] ?? group })]);
-  }), el("span", { className: "legend-item" }, [el("span", { className: "swatch target" }), el("span", { text: `最长目标时限 ${maxTarget} 秒` })]));
+    return el("span", { className: "legend-item" }, [swatch, el("span", { text: labels[group] })]);
+  }));
+  if (targetSeconds !== null) {
+    $("wait-chart-legend").append(el("span", { className: "legend-item" }, [
+      el("span", { className: "swatch target" }), el("span", { text: `最长目标时限 ${targetSeconds} 秒` }),
+    ]));
+  }
 }
 
 // --- polling ---------------------------------------------------------------------------------------------------
@@ -246,37 +174,21 @@ function renderChart(history) {
 async function refresh() {
   clearTimeout(pollTimer);
   try {
-    const queue = await api("GET", "/api/agent/queue", { token });
-    let view = overviewFromQueue(queue);
-    let serverHistory = null;
-    if (hasOverview) {
-      const overview = await api("GET", "/api/supervisor/overview", { token });
-      const groups = normaliseGroups(overview);
-      const agents = normaliseAgents(overview);
-      for (const row of groups) {
-        row.online ??= agents?.filter((agent) => agent.presence === "online" && agent.groups.includes(row.group)).length ?? null;
-      }
-      view = {
-        groups: groups.length ? groups : view.groups,
-        agents,
-        outcomes: outcomeTotals(first(overview, ["outcomes", "outcome_counts"])),
-        csat: first(overview, ["csat"], null),
-        reasons: first(overview, ["handoff_reasons", "reasons", "reason_counts"], view.reasons),
-        reasonsNote: "",
-      };
-      serverHistory = normaliseHistory(overview);
-    }
-    renderGroups(view.groups);
+    const [overview, queue] = await Promise.all([
+      api("GET", "/api/supervisor/overview", { token }),
+      api("GET", "/api/agent/queue", { token }),
+    ]);
+    renderGroups(overview.groups, overview.agents);
     renderQueue(queue);
-    renderAgents(view.agents);
-    const outcomes = view.outcomes ?? [];
+    renderAgents(overview.agents);
+    const outcomes = outcomeTotals(overview.outcomes);
     $("outcomes-unavailable").classList.toggle("hidden", outcomes.length > 0);
     renderBars("outcome-list", outcomes, OUTCOME_LABELS);
-    renderCsat(view.csat);
-    renderBars("reason-list", pairs(view.reasons, ["reason", "name"], ["count", "value"]), REASON_LABELS);
-    $("reasons-note").textContent = view.reasonsNote ?? "";
-    const localHistory = sampleHistory(view.groups);
-    renderChart(serverHistory?.length ? serverHistory : localHistory);
+    renderCsat(overview.csat);
+    renderBars("reason-list", Object.entries(overview.handoff_reasons), REASON_LABELS);
+    const labels = Object.fromEntries(overview.groups.map((row) => [row.group, row.label]));
+    const targets = overview.groups.map((row) => row.oldest_target_seconds).filter((target) => target !== null);
+    renderChart(sampleHistory(overview.groups), labels, targets.length ? Math.max(...targets) : null);
     $("updated-at").textContent = `更新于 ${new Date().toLocaleTimeString("zh-CN")}`;
     $("dashboard-error").textContent = "";
   } catch (error) {
@@ -287,7 +199,7 @@ async function refresh() {
 }
 
 function showDashboard(agent) {
-  if (agent.role !== "supervisor" && agent.role !== "admin") {
+  if (agent.role !== "supervisor") {
     logout();
     $("login-error").textContent = "该账号不是主管账号";
     return;
@@ -325,5 +237,4 @@ $("login-view").addEventListener("submit", async (event) => {
 });
 $("logout-button").addEventListener("click", logout);
 
-hasOverview = await hasRoute("GET", "/api/supervisor/overview");
 if (token) api("GET", "/api/agent/me", { token }).then(showDashboard, logout);

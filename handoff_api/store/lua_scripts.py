@@ -44,13 +44,6 @@ class Enqueued:
     position: int | None  # 1-based
 
 
-class EndWaitResult(IntEnum):
-    ENDED = 1
-    NOT_QUEUED = -2  # assigned, cancelled or timed out meanwhile: someone else ended the wait
-    MOVED = -3  # transferred to another group since the caller looked
-    NOT_DUE = -4  # re-queued since its timeout was read
-
-
 def _raise_for(code: int, errors: dict[int, type[HandoffError]]) -> None:
     if code in errors:
         raise errors[code]
@@ -167,7 +160,9 @@ class LuaScripts:
 
     async def end_wait(
         self, conversation_id: str, *, group: str, outcome: HandoffOutcome, now: float, only_if_due: bool
-    ) -> EndWaitResult:
+    ) -> bool:
+        """True when this call ended the wait; False when it was no longer due, or no longer queued in
+        that group (assigned, cancelled, timed out or transferred meanwhile)."""
         code = await self._end_wait(
             keys=[
                 self._keys.conversation(conversation_id),
@@ -179,7 +174,7 @@ class LuaScripts:
             args=[conversation_id, group, outcome.value, repr(now), int(only_if_due)],
         )
         _raise_for(code, {-1: ConversationNotFound})
-        return EndWaitResult(code)
+        return code == 1
 
     async def transfer_to_group(
         self,

@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backends.demo import DemoBackend
+from actions.clients.http_session import close_all_sessions
 from actions.settings import REPO_ROOT, get_settings
 from actions.verified_identities import VerifiedIdentities, get_verified_identities
 from contract.identity import Identity, sign_identity
@@ -44,6 +45,13 @@ def identity_metadata(customer_id: str, tier: str, conversation_id: str = "conv-
 
 
 METADATA = identity_metadata("C1003", "platinum")
+
+
+@pytest.fixture(autouse=True)
+async def http_sessions_closed_after_each_test() -> AsyncIterator[None]:
+    """Each test's event loop ends with it: close the sessions clients opened, as the server does at stop."""
+    yield
+    await close_all_sessions()
 
 
 @pytest.fixture

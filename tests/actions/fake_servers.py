@@ -9,9 +9,23 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from aiohttp.typedefs import Handler
 
 SEEN = web.AppKey("seen", list)
 TICKETS = web.AppKey("tickets", dict)
+
+
+def record_peers(app: web.Application) -> list[tuple[str, int]]:
+    """The client address of every request the app serves: one port per connection the client opened."""
+    peers: list[tuple[str, int]] = []
+
+    @web.middleware
+    async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
+        peers.append(request.transport.get_extra_info("peername")[:2])
+        return await handler(request)
+
+    app.middlewares.append(record)
+    return peers
 
 
 @asynccontextmanager

@@ -52,9 +52,3 @@ async def test_slow_service_times_out() -> None:
             request
         )
     assert result.status is HandoffStatus.QUEUED
-
-
-def test_timeouts_never_exceed_three_seconds() -> None:
-    from actions.settings import Settings
-
-    assert Settings.from_env({"HTTP_TIMEOUT_SECONDS": "30"}).http_timeout_seconds == 3.0

@@ -87,5 +87,3 @@ async def test_core_system_down() -> None:
 def test_backend_chosen_by_configuration(tmp_path) -> None:
     assert isinstance(make_backend(Settings(account_backend="http")), HttpBackend)
     assert isinstance(make_backend(Settings(demo_backend_path=tmp_path / "x.json")), DemoBackend)
-    with pytest.raises(ValueError):
-        Settings.from_env({"ACCOUNT_BACKEND": "mainframe"})

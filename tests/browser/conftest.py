@@ -16,11 +16,14 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
 
 from tests.integration.system import ROOT, RunningSystem, running_system
+from tests.progress import STALL_SECONDS
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-UI_TIMEOUT_MS = 30_000  # a bot turn runs NLU and an action on shared CPUs
+# What a page waits for is one step (a reply, a refresh): it fails only when that step has not happened
+# for the stall interval, so a loaded machine slows a test down without failing it.
+UI_TIMEOUT_MS = int(STALL_SECONDS * 1000)
 PHONE = {"width": 390, "height": 844}
 
 # Records every WebSocket the page opens, so a test can drop the connection as a network failure would.
@@ -75,7 +78,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def api(system: RunningSystem) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=system.api_url, timeout=30) as client:
+    with httpx.Client(base_url=system.api_url, timeout=STALL_SECONDS) as client:
         yield client
 
 

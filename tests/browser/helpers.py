@@ -78,8 +78,3 @@ def take_conversation(page: Page, conversation_id: str) -> bool:
         queued.click()
     expect(page.locator("#conversation-view")).to_have_attribute("data-conversation-id", conversation_id)
     return assigned
-
-
-def has_route(api: httpx.Client, method: str, path: str) -> bool:
-    paths = api.get("/openapi.json").json()["paths"]
-    return method.lower() in paths.get(path, {})

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 
-import httpx
 from playwright.sync_api import expect
 
 from tests.browser.conftest import OpenPage
 from tests.browser.helpers import (
     count_messages,
-    has_route,
     log_in,
     say,
     start_chat,
@@ -27,7 +25,7 @@ SCRIPT_PAYLOAD = "<script>alert(2)</script>"
 
 
 def test_platinum_customer_is_served_by_a_vip_agent_and_rates_the_service(
-    open_page: OpenPage, api: httpx.Client, screenshot
+    open_page: OpenPage, screenshot
 ) -> None:
     agent = open_page("agent")
     # A handoff only queues while an agent of the group is online, so the agent logs in first.
@@ -74,16 +72,13 @@ def test_platinum_customer_is_served_by_a_vip_agent_and_rates_the_service(
     expect(agent.locator(f"#my-conversations li[data-conversation-id='{conversation_id}']")).to_have_count(0)
     expect(customer.locator("#service-state")).to_have_text("智能助手为您服务")
 
-    if has_route(api, "POST", "/api/conversations/{conversation_id}/csat"):
-        expect(customer.locator("#csat-panel")).to_be_visible()
-        customer.click("#csat-star-5")
-        expect(customer.locator("#csat-star-5")).to_have_attribute("aria-checked", "true")
-        customer.fill("#csat-comment", "服务很专业")
-        screenshot(customer, "4-csat")
-        customer.click("#csat-submit")
-        expect(customer.locator("#csat-thanks")).to_be_visible()
-    else:
-        expect(customer.locator("#csat-panel")).to_be_hidden()
+    expect(customer.locator("#csat-panel")).to_be_visible()
+    customer.click("#csat-star-5")
+    expect(customer.locator("#csat-star-5")).to_have_attribute("aria-checked", "true")
+    customer.fill("#csat-comment", "服务很专业")
+    screenshot(customer, "4-csat")
+    customer.click("#csat-submit")
+    expect(customer.locator("#csat-thanks")).to_be_visible()
 
     bots = count_messages(customer, "messages", "bot")
     say(customer, "帮我查一下我的信用卡还有多少可用额度")

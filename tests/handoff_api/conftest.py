@@ -1,7 +1,9 @@
 """Fixtures: the real app on the real Redis under a unique key prefix, a temp SQLite DB, no Rasa."""
 
 import asyncio
+import os
 import socket
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,13 +17,13 @@ import uvicorn
 import yaml
 from fastapi import FastAPI
 from redis.asyncio import Redis
+from sqlalchemy.engine import make_url
 
-from handoff_api.core.config import Settings
+from handoff_api.core.config import REPO_ROOT, Settings
 from handoff_api.main import create_app
 from handoff_api.store.redis_keys import RedisKeys
 
 SERVICE_TOKEN = "test-service-token"
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # Modules that touch the SQL database run on both backends: pytestmark = ON_BOTH_DATABASES.
 ON_BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 PASSWORD = "demo1234"
@@ -46,18 +48,30 @@ def key_prefix() -> Iterator[str]:
         client.close()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL of scripts/ensure_postgres.sh (which scripts/test.sh exports as TEST_POSTGRES_URL)."""
+    if url := os.environ.get("TEST_POSTGRES_URL"):
+        return url
+    script = REPO_ROOT / "scripts" / "ensure_postgres.sh"
+    return subprocess.run([script], capture_output=True, text=True, check=True).stdout.strip()
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh SQLite file, or (parametrised "postgresql") a schema of its own on the local PostgreSQL."""
+    """A fresh SQLite file, or (parametrised "postgresql") a schema of its own on the test PostgreSQL."""
     if getattr(request, "param", "sqlite") == "sqlite":
         yield f"sqlite:///{tmp_path / 'handoff.db'}"
         return
+    admin_url: str = request.getfixturevalue("postgres_url")
     schema = f"test_{uuid.uuid4().hex}"
-    admin_url = POSTGRES_URL.replace("+psycopg", "")
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {schema}")
+    url = make_url(admin_url).set(drivername="postgresql+psycopg")
     try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 import pytest
 from redis.asyncio import Redis
 
-from contract.names import CustomerTier
+from contract.names import CustomerTier, HandoffOutcome
 from handoff_api.domain.exceptions import (
     AgentAtCapacity,
     ConversationNotFound,
@@ -194,3 +194,25 @@ async def test_release_frees_capacity_once_and_only_for_the_owner(
     assert conversation.state is ConversationState.BOT
     assert conversation.agent is None and conversation.group is None
     assert await store.agent_conversation_ids("a") == []
+
+
+async def test_end_wait_ends_a_wait_once_and_only_where_and_when_it_is(
+    async_redis: Redis, keys: RedisKeys
+) -> None:
+    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    await _queued(store, scripts, "c1")  # its queue timeout is at 600.0
+
+    def end(
+        conversation_id: str = "c1", *, group: str = "general", now: float = 1.0, due: bool = False
+    ) -> Awaitable[bool]:
+        return scripts.end_wait(
+            conversation_id, group=group, outcome=HandoffOutcome.CANCELLED, now=now, only_if_due=due
+        )
+
+    assert await end(now=599.0, due=True) is False  # the timeout sweep: not due yet
+    assert await end(group="vip") is False  # queued in another group than the caller thinks
+    assert await end() is True
+    assert await end() is False  # no longer queued
+    assert (await store.get_many(["c1"]))[0].state is ConversationState.BOT
+    with pytest.raises(ConversationNotFound):
+        await end("nobody")

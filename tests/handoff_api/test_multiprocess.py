@@ -1,11 +1,13 @@
-"""Several real API processes (uvicorn subprocesses) sharing one Redis key prefix. Slow: about a minute."""
+"""Several real API processes (uvicorn subprocesses) sharing one Redis key prefix. Slow: about a minute.
+
+No deadline: the consoles work for as long as handoffs keep ending, so a slow machine only takes longer.
+"""
 
 import asyncio
 import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,6 +24,7 @@ from handoff_api.core.security import hash_password
 from handoff_api.store.conversations import ConversationStore
 from handoff_api.store.redis_keys import RedisKeys
 from tests.handoff_api.conftest import PASSWORD, SERVICE_TOKEN, _free_port
+from tests.progress import wait_while_progressing
 
 AGENTS = 50
 CAPACITY = 3
@@ -62,15 +65,14 @@ class ApiProcess:
             )
 
     async def wait_ready(self, http: httpx.AsyncClient) -> None:
-        for _ in range(200):
+        async def ready() -> bool:
             assert self.process.poll() is None, "API process exited at start-up"
             try:
-                if (await http.get(f"{self.url}/readyz")).status_code == 200:
-                    return
+                return (await http.get(f"{self.url}/readyz")).status_code == 200
             except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.5)  # a console polling twice a second
-        raise AssertionError("API process not ready")
+                return False
+
+        await wait_while_progressing(ready, bool, what="API process start-up")
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -183,21 +185,22 @@ async def _outcomes(redis: Redis, keys: RedisKeys) -> Counter[tuple[str, str]]:
 
 
 async def _run_seats(
-    seats: list[Seat], redis: Redis, keys: RedisKeys, total: int, timeout: float
+    seats: list[Seat], redis: Redis, keys: RedisKeys, total: int
 ) -> Counter[tuple[str, str]]:
-    """Let the consoles work until Redis has recorded total resolved handoffs; returns the outcome log."""
+    """Let the consoles work until Redis has recorded total resolved handoffs, for as long as handoffs keep
+    ending; returns the outcome log."""
     done = asyncio.Event()
     workers = [asyncio.create_task(seat.work(done)) for seat in seats]
-    deadline = time.monotonic() + timeout
-    outcomes = await _outcomes(redis, keys)
-    while (
-        sum(1 for (_c, outcome) in outcomes if outcome == "resolved") < total and time.monotonic() < deadline
-    ):
-        await asyncio.sleep(1)
-        outcomes = await _outcomes(redis, keys)
-    done.set()
-    await asyncio.gather(*workers)
-    return outcomes
+    try:
+        return await wait_while_progressing(
+            lambda: _outcomes(redis, keys),
+            lambda outcomes: sum(1 for (_c, outcome) in outcomes if outcome == "resolved") >= total,
+            what="handoff outcomes",
+            poll_seconds=1,
+        )
+    finally:
+        done.set()
+        await asyncio.gather(*workers)
 
 
 def _ended_once(outcomes: Counter[tuple[str, str]], outcome: str) -> int:
@@ -207,7 +210,7 @@ def _ended_once(outcomes: Counter[tuple[str, str]], outcome: str) -> int:
     return len(counts)
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(0)  # its length grows with the machine's speed; a stall fails it instead
 async def test_two_processes_fifty_agents_many_handoffs(
     processes: list[ApiProcess], async_redis: Redis, keys: RedisKeys
 ) -> None:
@@ -216,7 +219,7 @@ async def test_two_processes_fifty_agents_many_handoffs(
     async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=200)) as http:
         headers = [await _login(http, urls[i % 2], f"agent_{i:02d}") for i in range(AGENTS)]
         seats = [Seat(http, urls[i % 2 :] + urls[: i % 2], h) for i, h in enumerate(headers)]
-        working = asyncio.create_task(_run_seats(seats, async_redis, keys, HANDOFFS, timeout=240))
+        working = asyncio.create_task(_run_seats(seats, async_redis, keys, HANDOFFS))
         gate = asyncio.Semaphore(50)
 
         async def hand_off(i: int, conversation_id: str) -> str:
@@ -233,7 +236,7 @@ async def test_two_processes_fifty_agents_many_handoffs(
     assert await async_redis.zcard(keys.queue("general")) == 0
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(0)  # its length grows with the machine's speed; a stall fails it instead
 async def test_sigkill_loses_no_waiting_customer(
     processes: list[ApiProcess], async_redis: Redis, keys: RedisKeys
 ) -> None:
@@ -253,7 +256,7 @@ async def test_sigkill_loses_no_waiting_customer(
         doomed.kill()
         headers = [await _login(http, survivor.url, f"agent_{i:02d}") for i in range(1, 11)]
         seats = [Seat(http, [survivor.url], h) for h in headers]
-        outcomes = await _run_seats(seats, async_redis, keys, waiting, timeout=90)
+        outcomes = await _run_seats(seats, async_redis, keys, waiting)
 
     assert _ended_once(outcomes, "resolved") == waiting  # every waiting customer served by the survivor
     assert _ended_once(outcomes, "assigned") == len(ids)

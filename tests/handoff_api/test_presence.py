@@ -2,11 +2,13 @@
 
 import asyncio
 
+import httpx
 from redis.asyncio import Redis
 
 from handoff_api.domain.states import PresenceStatus
 from handoff_api.store.presence import Presence
 from handoff_api.store.redis_keys import RedisKeys
+from tests.handoff_api.conftest import PASSWORD
 
 
 async def test_statuses_and_the_online_index_agree(async_redis: Redis, keys: RedisKeys) -> None:
@@ -57,3 +59,17 @@ async def test_group_indexes_count_only_agents_of_the_group(async_redis: Redis, 
     moved = Presence(async_redis, keys, ttl_seconds=60, seat_groups={"a": ["general"]}, groups=every_group)
     await moved.touch("a")
     assert (await presence.online_in_group("general"), await presence.online_in_group("vip")) == (1, 0)
+
+
+async def test_the_console_reads_the_presence_the_server_holds(client: httpx.AsyncClient) -> None:
+    login = await client.post("/api/auth/login", json={"username": "general_1", "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    assert login.json()["agent"]["presence"] == "online"  # logging in puts the agent online
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+
+    away = await client.put("/api/agent/presence", json={"status": "away"}, headers=headers)
+    assert away.status_code == 200, away.text
+    me = await client.get("/api/agent/me", headers=headers)
+
+    assert me.status_code == 200, me.text
+    assert (me.json()["username"], me.json()["presence"]) == ("general_1", "away")

@@ -4,10 +4,8 @@ A private redis-server (not the shared one) so the test may kill it: `--appendon
 in a temporary directory, SIGKILLed while customers wait and started again on the same directory and port.
 """
 
-import asyncio
 import os
 import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -24,14 +22,13 @@ from handoff_api.store.presence import Presence
 from handoff_api.store.redis_keys import RedisKeys
 from tests.handoff_api.conftest import PASSWORD, SERVICE_TOKEN, _free_port
 from tests.handoff_api.test_multiprocess import ApiProcess, _login
+from tests.progress import wait_while_progressing
 
-REDIS_SERVER = "/usr/bin/redis-server"
+REDIS_SERVER = "/usr/bin/redis-server"  # Debian's, installed by scripts/setup.sh
 PREFIX = "restart:"
 CUSTOMERS = 20
 WORKERS = 2
 CAPACITY = 10  # WORKERS * CAPACITY seats: every waiting customer is assigned after the restart
-
-pytestmark = pytest.mark.skipif(not os.access(REDIS_SERVER, os.X_OK), reason="needs Debian's redis-server")
 
 
 class RedisServer:
@@ -61,18 +58,18 @@ class RedisServer:
 
     async def wait_ready(self) -> None:
         client = Redis.from_url(self.url)
+
+        async def answers() -> bool:
+            assert self.process is not None and self.process.poll() is None, "redis-server exited"
+            try:
+                return bool(await client.ping())
+            except RedisError:
+                return False  # not listening yet, or still loading the append-only file
+
         try:
-            for _ in range(100):
-                assert self.process is not None and self.process.poll() is None, "redis-server exited"
-                try:
-                    if await client.ping():
-                        return
-                except RedisError:
-                    pass  # not listening yet, or still loading the append-only file
-                await asyncio.sleep(0.1)
+            await wait_while_progressing(answers, bool, what="redis-server start-up")
         finally:
             await client.aclose()
-        raise AssertionError("redis-server not ready")
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -159,15 +156,12 @@ async def _messages(http: httpx.AsyncClient, url: str, conversation_id: str, hea
 
 
 async def _wait_readyz(http: httpx.AsyncClient, url: str, expected: int) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if (await http.get(f"{url}/readyz")).status_code == expected:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"/readyz never answered {expected}")
+    async def status() -> int:
+        return (await http.get(f"{url}/readyz")).status_code
+
+    await wait_while_progressing(status, lambda code: code == expected, what=f"/readyz answering {expected}")
 
 
-@pytest.mark.timeout(60)
 async def test_redis_restart_loses_no_queued_conversation_or_message(
     redis_server: RedisServer, api: ApiProcess
 ) -> None:
@@ -200,10 +194,12 @@ async def test_redis_restart_loses_no_queued_conversation_or_message(
 
             for i in range(WORKERS):
                 await _login(http, api.url, f"worker_{i}")  # online: the dispatcher assigns them the queue
-            deadline = time.monotonic() + 15
-            while await redis.zcard(keys.queue("general")) and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
-            assert await redis.zcard(keys.queue("general")) == 0
+            drained = await wait_while_progressing(
+                lambda: redis.zcard(keys.queue("general")),
+                lambda waiting: waiting == 0,
+                what="queue draining",
+            )
+            assert drained == 0
             assigned = [
                 cid
                 for i in range(WORKERS)

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,33 @@ def test_missing_tier_target_is_a_config_error(tmp_path: Path) -> None:
     path = _write_variant(tmp_path, lambda config: config["tiers"].pop("gold"))
     with pytest.raises(ConfigError, match="gold"):
         load_routing_config(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda config: config.update(auto_asign=False), "auto_asign"),
+        (lambda config: config["rules"][0].update(intens=["complain"]), "rules.0.intens"),
+        (lambda config: config["tiers"]["gold"].update(target_wait=60), "tiers.gold.target_wait"),
+        (
+            lambda config: config.update(working_hours={"timezone": "Asia/Shanghai", "opens": "08:00"}),
+            "working_hours.opens",
+        ),
+    ],
+)
+def test_an_unknown_key_stops_start_up_with_its_path(tmp_path: Path, change, path: str) -> None:
+    with pytest.raises(ConfigError, match=rf"{re.escape(path)}: Extra inputs are not permitted"):
+        load_routing_config(_write_variant(tmp_path, change))
+
+
+def test_a_rule_reason_must_be_one_the_action_server_sends(tmp_path: Path) -> None:
+    variant = _write_variant(tmp_path, lambda config: config["rules"][0].update(reasons=["fraud_suspected"]))
+    with pytest.raises(ConfigError, match=r"rules\.0\.reasons\.0"):
+        load_routing_config(variant)
+
+
+def test_the_ticket_policy_section_is_not_an_unknown_key() -> None:
+    config = yaml.safe_load(Settings(_env_file=None).ROUTING_CONFIG_PATH.read_text(encoding="utf-8"))
+
+    assert "ticket_sla_hours" in config
+    load_routing_config(Settings(_env_file=None).ROUTING_CONFIG_PATH)

@@ -16,9 +16,12 @@ from pathlib import Path
 import httpx
 import redis
 
+from tests.progress import Stalled, StallWatch
+
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "System ready."
-START_TIMEOUT_S = 600  # first start may build environments and train the model
+# scripts/train.sh holds it while it trains: start-up may wait for another checkout's training.
+TRAINING_LOCK = ROOT / "models" / ".train.lock"
 # Derived by scripts/lib.sh from ports and VAR_DIR; inherited values (e.g. when scripts/test.sh runs pytest)
 # would point this system at the default ports and folders, so they are dropped and derived anew.
 DERIVED_SETTINGS = (
@@ -52,15 +55,61 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _cpu_ticks_of_tree(root_pid: int) -> int:
+    """CPU time used so far by a process and all its descendants (Linux /proc), in clock ticks."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (command)"
+        except (OSError, IndexError):
+            continue  # exited meanwhile
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
+    tree = {root_pid}
+    while grown := {pid for pid, parent in parents.items() if parent in tree} - tree:
+        tree |= grown
+    return sum(ticks.get(pid, 0) for pid in tree)
+
+
+def _processes_with_open(path: Path) -> set[int]:
+    """The processes that have the file open (Linux /proc): for the training lock, every training running or
+    waiting to run."""
+    target = str(path.resolve())
+    found = set()
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) == target:
+                found.add(int(fd.parent.parent.name))
+        except OSError:
+            continue  # closed or exited meanwhile
+    return found
+
+
 def _wait_until_ready(proc: subprocess.Popen[str], log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if READY_LINE in log_path.read_text(encoding="utf-8", errors="replace"):
-            return
-        if proc.poll() is not None:
-            break
-        time.sleep(0.5)
-    raise RuntimeError(f"system did not start:\n{_log_tails(log_path.parent)}")
+    """Waits as long as start-up moves: its logs grow or its processes use CPU (set-up, training, loading),
+    or, while it waits for the training lock, a training that holds it uses CPU."""
+
+    def start_up() -> tuple[bool, bool, int, int, int]:
+        """Ready, exited, and the measures of progress."""
+        ready = READY_LINE in log_path.read_text(encoding="utf-8", errors="replace")
+        logged = sum(log.stat().st_size for log in log_path.parent.glob("**/*.log"))
+        training = sum(_cpu_ticks_of_tree(pid) for pid in _processes_with_open(TRAINING_LOCK))
+        return ready, proc.poll() is not None, logged, _cpu_ticks_of_tree(proc.pid), training
+
+    watch = StallWatch("system start-up")
+    try:
+        while True:
+            ready, exited, *progress = start_up()
+            if ready or exited:
+                break
+            watch.observe(progress)
+            time.sleep(0.5)
+    except Stalled as stalled:
+        raise RuntimeError(f"{stalled}:\n{_log_tails(log_path.parent)}") from None
+    if not ready:
+        raise RuntimeError(f"system did not start:\n{_log_tails(log_path.parent)}")
 
 
 def _log_tails(var_dir: Path, lines: int = 40) -> str:

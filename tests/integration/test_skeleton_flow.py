@@ -19,11 +19,11 @@ from redis.asyncio import Redis
 
 from handoff_api.store.redis_keys import RedisKeys
 from tests.integration.system import RunningSystem, rasa_tracker
+from tests.progress import STALL_SECONDS, next_within_stall
 
 pytestmark = pytest.mark.integration
 
 PLATINUM_CUSTOMER = "C1003"  # 王芳, 白金卡; demo available credit 128800 (demo/customers.yml)
-REPLY_TIMEOUT_S = 30
 Headers = dict[str, str]
 
 
@@ -42,12 +42,11 @@ class Socket:
         def wanted(frame: dict) -> bool:
             return frame["role"] == role and event in (None, frame.get("meta", {}).get("event"))
 
-        async with asyncio.timeout(REPLY_TIMEOUT_S):
-            while not any(wanted(frame) for frame in self.unread):
-                frame = json.loads(await self.connection.recv())
-                assert frame.get("type") != "error", frame
-                self.received.append(frame)
-                self.unread.append(frame)
+        while not any(wanted(frame) for frame in self.unread):
+            frame = json.loads(await next_within_stall(self.connection.recv(), what=f"a {role} message"))
+            assert frame.get("type") != "error", frame
+            self.received.append(frame)
+            self.unread.append(frame)
         found = next(frame for frame in self.unread if wanted(frame))
         self.unread.remove(found)
         return found
@@ -55,7 +54,7 @@ class Socket:
 
 @pytest.fixture
 async def api(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.api_url, timeout=REPLY_TIMEOUT_S) as client:
+    async with httpx.AsyncClient(base_url=system.api_url, timeout=STALL_SECONDS) as client:
         yield client
 
 

@@ -3,7 +3,6 @@ and the handoff API's ticket and handoff endpoints. Everything is real (scripts/
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
@@ -23,28 +22,27 @@ from tests.integration.test_skeleton_flow import (
     state_of,
     stored_messages,
 )
+from tests.progress import STALL_SECONDS, Stalled, wait_while_progressing
 
 pytestmark = pytest.mark.integration
 
-REPLY_TIMEOUT_S = 30
 TICKET_ID = re.compile(r"T\d{10}")
 
 
 @pytest.fixture
 async def api(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.api_url, timeout=REPLY_TIMEOUT_S) as client:
+    async with httpx.AsyncClient(base_url=system.api_url, timeout=STALL_SECONDS) as client:
         yield client
 
 
-async def bot_until(socket: Socket, expected: str, timeout: float = REPLY_TIMEOUT_S) -> list[str]:
+async def bot_until(socket: Socket, expected: str) -> list[str]:
     """Bot messages of this turn up to the first one that contains `expected`."""
     texts: list[str] = []
-    async with asyncio.timeout(timeout):
-        while True:
-            message = await socket.next_message("bot")
-            texts.append(message["text"])
-            if expected in message["text"]:
-                return texts
+    while True:
+        message = await socket.next_message("bot")
+        texts.append(message["text"])
+        if expected in message["text"]:
+            return texts
 
 
 async def turn(
@@ -53,11 +51,18 @@ async def turn(
     await say(api, session, text)
     try:
         return await bot_until(socket, expected)
-    except TimeoutError:
+    except Stalled:
         seen = [m["text"] for m in socket.received if m["role"] == "bot"][-5:]
         raise AssertionError(
             f"after {text!r} the bot never said {expected!r}; last bot messages: {seen}"
         ) from None
+
+
+async def _left_the_bot(api: httpx.AsyncClient, session: Session) -> dict:
+    """The conversation's state once the bot no longer owns it (queued or with an agent)."""
+    return await wait_while_progressing(
+        lambda: state_of(api, session), lambda state: state["state"] != "bot", what="the handoff"
+    )
 
 
 def demo_card(system: RunningSystem, customer_id: str, tail: str) -> dict:
@@ -181,9 +186,7 @@ async def test_resolved_handoff_asks_for_csat(system: RunningSystem, api: httpx.
     agent = await login(api, "general_1")
     session = await start_session(api, "C1001")
     await say(api, session, "我要转人工")
-    async with asyncio.timeout(REPLY_TIMEOUT_S):
-        while (await state_of(api, session))["state"] == "bot":
-            await asyncio.sleep(0.2)
+    await _left_the_bot(api, session)
     if (await state_of(api, session))["state"] == "queued":
         claimed = await api.post(f"/api/agent/conversations/{session.conversation_id}/claim", headers=agent)
         # Unless the dispatcher assigned it meanwhile (to this agent, the only one online in general).
@@ -194,12 +197,12 @@ async def test_resolved_handoff_asks_for_csat(system: RunningSystem, api: httpx.
         headers=agent,
     )
     assert closed.status_code == 200, closed.text
-    async with asyncio.timeout(REPLY_TIMEOUT_S):
-        while True:
-            last = (await stored_messages(api, session))[-1]
-            if last["role"] == "bot" and last.get("buttons"):
-                break
-            await asyncio.sleep(0.2)
+    messages = await wait_while_progressing(
+        lambda: stored_messages(api, session),
+        lambda messages: messages[-1]["role"] == "bot" and bool(messages[-1].get("buttons")),
+        what="the CSAT question",
+    )
+    last = messages[-1]
     payloads = [button["payload"] for button in last["buttons"]]
     assert '/rate_service{"csat_score": 5}' in payloads and len(payloads) == 5, last
 
@@ -208,9 +211,7 @@ async def test_angry_customer_goes_to_a_human(system: RunningSystem, api: httpx.
     agent = await login(api, "complaints_1")
     session = await start_session(api, "C1002")
     await say(api, session, "你们这什么垃圾服务，气死我了，我要投诉")
-    async with asyncio.timeout(REPLY_TIMEOUT_S):
-        while (state := await state_of(api, session))["state"] == "bot":
-            await asyncio.sleep(0.2)
+    state = await _left_the_bot(api, session)
     assert state["group"] == "complaints", state
     summary = await console_summary(api, agent, session.conversation_id)
     assert (summary["reason"], summary["intent"]) == ("negative_emotion", "complain"), summary

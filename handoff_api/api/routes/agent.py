@@ -19,8 +19,8 @@ router = APIRouter(prefix="/api/agent", tags=["agent"])
 
 
 @router.get("/me")
-async def me(agent: CurrentAgent) -> AgentPublic:
-    return AgentPublic.model_validate(agent.model_dump())
+async def me(ctx: ContextDep, agent: CurrentAgent) -> AgentPublic:
+    return await agent_views.profile(ctx, agent)
 
 
 @router.put("/presence")
