@@ -1,0 +1,366 @@
+"""Drives each conversation through the real gateway API, as the web chat and the agent console do, and
+records what happened in every step for the expectations and the report.
+
+Isolation: conversations of one customer run one after another, each after its customer's back-end state is
+restored (backend_state.py). Conversations without agents run a few at a time, every agent offline, so any
+handoff among them ends as no_agent. Conversations with agents run alone, one by one, each from a reset
+agent pool (agent_pool.py), since presence and seats are shared by the whole system.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tests.integration.conversation_suite.agent_pool import AgentPool
+from tests.integration.conversation_suite.backend_state import DemoBackendState
+from tests.integration.conversation_suite.checks import Observed, failures_of, needs_baseline
+from tests.integration.conversation_suite.schema import Conversation, Expect, Step
+from tests.integration.conversation_suite.system_api import SuiteApi
+from tests.integration.system import RunningSystem
+from tests.integration.test_skeleton_flow import Session
+
+DEFAULT_CONCURRENCY = 3
+WAIT_TIMEOUT_S = 30
+WARM_UP_QUESTION = "帮我查一下我的信用卡还有多少可用额度"
+BOT_UNAVAILABLE = "bot_unavailable"
+
+
+class StepFailed(Exception):
+    """The step itself could not be done (a button not offered, a refused agent action...)."""
+
+
+@dataclass
+class UserTurn:
+    """How the NLU read one customer message (for the trainer's eye in the report)."""
+
+    text: str
+    intent: str | None
+    confidence: float | None
+    entities: list[str]
+
+
+@dataclass
+class StepRecord:
+    index: int
+    step: Step
+    messages: list[dict] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    understood: list[UserTurn] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ConversationResult:
+    conversation: Conversation
+    steps: list[StepRecord] = field(default_factory=list)
+    final_failures: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and not self.final_failures and not any(s.failures for s in self.steps)
+
+
+@dataclass
+class Live:
+    """A conversation in progress."""
+
+    conversation: Conversation
+    session: Session
+    start_cards: dict[str, dict]
+    cursor: str = "0"
+    events_seen: int = 0
+    all_messages: list[dict] = field(default_factory=list)
+    all_actions: list[str] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Suite:
+    api: SuiteApi
+    backend: DemoBackendState
+    agents: AgentPool
+
+    # ---- messages
+    async def read_new(self, live: Live) -> list[dict]:
+        new = await self.api.messages_after(live.session, live.cursor)
+        if new:
+            live.cursor = new[-1]["id"]
+            live.all_messages += new
+        return new
+
+    async def send_and_collect(self, live: Live, text: str, payload: str | None = None) -> list[dict]:
+        """One customer message and everything stored after it until the bot's turn is complete.
+
+        Today the gateway answers the POST once the bot has answered, so the turn is complete when the POST
+        returns: its body holds the message and the bot's replies, and the stream read after it adds the
+        system notices of the turn (queue status, agent joined). When replies become asynchronous, this is
+        the one place to change: poll `messages_after` until a bot message whose `meta.reply_to` is the
+        customer message's id (the first message of the POST body) has arrived.
+        """
+        posted = await self.api.post_message(live.session, text, payload)
+        streamed = await self.read_new(live)
+        known = {m["id"] for m in streamed}
+        return streamed + [m for m in posted if m["id"] not in known]
+
+    async def wait_for_message(self, live: Live, wanted: Callable[[dict], bool], what: str) -> list[dict]:
+        collected: list[dict] = []
+        try:
+            async with asyncio.timeout(WAIT_TIMEOUT_S):
+                while not any(wanted(m) for m in collected):
+                    collected += await self.read_new(live)
+                    await asyncio.sleep(0.2)
+        except TimeoutError:
+            raise StepFailed(f"{what} did not happen within {WAIT_TIMEOUT_S}s") from None
+        return collected
+
+    # ---- steps
+    async def perform(self, live: Live, step: Step) -> list[dict]:
+        """Do the step; returns the messages it produced."""
+        kind = step.kind
+        if kind == "say":
+            return await self.send_and_collect(live, step.say or "")
+        if kind == "click":
+            title, payload = _button(live.all_messages, step.click or "")
+            return await self.send_and_collect(live, title, payload)
+        if kind == "leave_queue":
+            _require(await self.api.leave_queue(live.session), "leaving the queue")
+            return await self.read_new(live)
+        if kind == "rate_on_page":
+            rating = step.rate_on_page
+            assert rating is not None
+            _require(
+                await self.api.rate_on_page(live.session, rating.score, rating.comment), "the page rating"
+            )
+            return await self.read_new(live)
+        if kind == "agent":
+            await self._agent_step(live, step)
+            return await self.read_new(live)
+        return await self._wait(live, step)
+
+    async def _agent_step(self, live: Live, step: Step) -> None:
+        agent, conversation_id = step.agent or "", live.session.conversation_id
+        if step.presence is not None:
+            await self.agents.set_presence(agent, step.presence)
+            return
+        path = f"/conversations/{conversation_id}"
+        if step.claim:
+            response = await self.api.agent_call(agent, "POST", f"{path}/claim")
+        elif step.reply is not None:
+            response = await self.api.agent_call(agent, "POST", f"{path}/messages", {"text": step.reply})
+        elif step.close is not None:
+            response = await self.api.agent_call(agent, "POST", f"{path}/close", {"wrap_up": step.close})
+        else:
+            target = (
+                {"group": step.transfer_to_group}
+                if step.transfer_to_group
+                else {"agent": step.transfer_to_agent}
+            )
+            response = await self.api.agent_call(
+                agent, "POST", f"{path}/transfer", {**target, "note": step.note}
+            )
+        _require(response, f"{agent}'s {step.model_dump(exclude_none=True, exclude={'expect', 'agent'})}")
+
+    async def _wait(self, live: Live, step: Step) -> list[dict]:
+        if step.wait == "agent_joined":
+            return await self.wait_for_message(live, _system_event("agent_joined"), "an agent joining")
+        status = await self.api.status(live.session)
+        if status["state"] != "queued":
+            raise StepFailed(f"a queue timeout needs a queued conversation; it is {status['state']}")
+        await self.api.make_queue_timeout_due(live.session.conversation_id)
+        ended = await self.wait_for_message(live, _system_event("returned_to_bot"), "the queue timeout")
+        returned_at = next(i for i, m in enumerate(ended) if _system_event("returned_to_bot")(m))
+        if any(m["role"] == "bot" for m in ended[returned_at:]):
+            return ended
+        # The bot's answer to the ending follows the notice within the same hand-back.
+        return ended + await self.wait_for_message(live, lambda m: m["role"] == "bot", "the bot's answer")
+
+    async def run_step(self, live: Live, index: int, step: Step) -> StepRecord:
+        record = StepRecord(index=index, step=step)
+        tickets_before, outcomes_before = [], 0
+        if needs_baseline(step.expect):
+            tickets_before = await self.api.tickets(live.conversation.customer, live.session.conversation_id)
+            outcomes_before = len(await self.api.outcomes(live.session.conversation_id))
+        await self.agents.keep_online()
+        try:
+            async with self.backend.lock.step():
+                record.messages = await self.perform(live, step)
+        except StepFailed as failure:
+            record.failures.append(str(failure))
+        await self._read_tracker(live, record)
+        if any(m.get("meta", {}).get("event") == BOT_UNAVAILABLE for m in record.messages):
+            record.failures.append("the gateway got no answer from Rasa in time (RASA_TIMEOUT_SECONDS)")
+        if step.expect is not None and not record.failures:
+            seen = self._observed(live, record.messages, record.actions)
+            seen.tickets_before, seen.outcomes_before = tickets_before, outcomes_before
+            record.failures += await failures_of(step.expect, seen)
+        return record
+
+    def _observed(self, live: Live, messages: list[dict], actions: list[str]) -> Observed:
+        return Observed(
+            api=self.api,
+            backend=self.backend,
+            session=live.session,
+            customer_id=live.conversation.customer,
+            messages=messages,
+            actions=actions,
+            slots=live.slots,
+            start_cards=live.start_cards,
+        )
+
+    async def _read_tracker(self, live: Live, record: StepRecord) -> None:
+        tracker = await self.api.tracker(live.session.conversation_id)
+        events = tracker.get("events") or []
+        new, live.events_seen = events[live.events_seen :], len(events)
+        record.actions = [
+            e["name"] for e in new if e.get("event") == "action" and e["name"] != "action_listen"
+        ]
+        record.understood = [_user_turn(e) for e in new if e.get("event") == "user"]
+        live.all_actions += record.actions
+        live.slots = tracker.get("slots") or {}
+
+    # ---- conversations
+    async def run_conversation(self, conversation: Conversation) -> ConversationResult:
+        result = ConversationResult(conversation)
+        try:
+            await self.backend.restore_customer(conversation.customer)
+            live = Live(
+                conversation,
+                await self.api.start_session(conversation.customer),
+                self.backend.cards(conversation.customer),
+            )
+            for index, step in enumerate(conversation.turns, start=1):
+                record = await self.run_step(live, index, step)
+                result.steps.append(record)
+                if record.failures:
+                    break
+            if result.passed and conversation.finally_ is not None:
+                result.final_failures = await self._final_failures(live, conversation.finally_)
+            await self._leave_queue_if_waiting(live)
+        except (httpx.HTTPError, AssertionError, KeyError, TimeoutError) as error:
+            result.error = f"{type(error).__name__}: {error}"
+        return result
+
+    async def _final_failures(self, live: Live, expect: Expect) -> list[str]:
+        seen = self._observed(live, live.all_messages, live.all_actions)
+        return [f"(whole conversation) {reason}" for reason in await failures_of(expect, seen)]
+
+    async def _leave_queue_if_waiting(self, live: Live) -> None:
+        if (await self.api.status(live.session))["state"] == "queued":
+            await self.api.leave_queue(live.session)
+
+
+def _require(response: httpx.Response, what: str) -> None:
+    if response.is_error:
+        raise StepFailed(f"{what} was refused: {response.status_code} {response.text}")
+
+
+def _system_event(event: str) -> Callable[[dict], bool]:
+    return lambda m: m["role"] == "system" and m.get("meta", {}).get("event") == event
+
+
+def _button(messages: list[dict], label: str) -> tuple[str, str]:
+    """The button of the latest bot message with buttons whose title is, or contains, `label`, or whose
+    payload is `label`."""
+    offered = next((m["buttons"] for m in reversed(messages) if m["role"] == "bot" and m["buttons"]), [])
+    for matches in (
+        lambda b: b["title"] == label,
+        lambda b: label in b["title"],
+        lambda b: b["payload"] == label,
+    ):
+        if button := next((b for b in offered if matches(b)), None):
+            return button["title"], button["payload"]
+    raise StepFailed(f"no button {label!r} offered; the latest buttons: {[b['title'] for b in offered]}")
+
+
+def _user_turn(event: dict) -> UserTurn:
+    parse = event.get("parse_data") or {}
+    intent = parse.get("intent") or {}
+    entities = [f"{e.get('entity')}={e.get('value')}" for e in parse.get("entities") or []]
+    return UserTurn(event.get("text") or "", intent.get("name"), intent.get("confidence"), entities)
+
+
+# ---- the whole suite
+async def _ensure_backend_state(api: SuiteApi, backend: DemoBackendState) -> None:
+    """The demo back-end writes its state file on its first read; one question makes it do so."""
+    if backend.path.exists():
+        return
+    session = await api.start_session("C1001")
+    await api.post_message(session, WARM_UP_QUESTION)
+    if not backend.path.exists():
+        raise RuntimeError(f"the demo back-end wrote no state file at {backend.path}")
+
+
+def _uses_agents(conversation: Conversation) -> bool:
+    return conversation.setup.uses_agents or any(step.agent for step in conversation.turns)
+
+
+async def _one_customer_at_a_time(
+    conversations: list[Conversation],
+    run: Callable[[Conversation], Awaitable[ConversationResult]],
+    concurrency: int,
+) -> list[ConversationResult]:
+    pending, busy = list(conversations), set[str]()
+    changed = asyncio.Condition()
+    results: list[ConversationResult] = []
+
+    async def worker() -> None:
+        while True:
+            async with changed:
+                await changed.wait_for(lambda: not pending or any(c.customer not in busy for c in pending))
+                if not pending:
+                    return
+                conversation = next(c for c in pending if c.customer not in busy)
+                pending.remove(conversation)
+                busy.add(conversation.customer)
+            try:
+                results.append(await run(conversation))
+            finally:
+                async with changed:
+                    busy.discard(conversation.customer)
+                    changed.notify_all()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return results
+
+
+async def run_suite(
+    system: RunningSystem,
+    conversations: list[Conversation],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: Callable[[ConversationResult], None] = lambda _: None,
+) -> list[ConversationResult]:
+    """Every conversation, in the order given, whatever order they ran in."""
+    api = SuiteApi.open(system)
+    backend = DemoBackendState(system.var_dir / "demo_backend.json")
+    suite = Suite(api, backend, AgentPool(api))
+
+    async def run(conversation: Conversation) -> ConversationResult:
+        result = await suite.run_conversation(conversation)
+        progress(result)
+        return result
+
+    try:
+        await suite.agents.reset()
+        await _ensure_backend_state(api, backend)
+        backend.take_snapshot()
+        try:
+            alone = [c for c in conversations if _uses_agents(c)]
+            together = [c for c in conversations if not _uses_agents(c)]
+            results = await _one_customer_at_a_time(together, run, concurrency)
+            for conversation in alone:
+                await suite.agents.prepare(conversation.setup)
+                results.append(await run(conversation))
+            await suite.agents.reset()
+        finally:
+            await backend.restore_all()
+    finally:
+        await api.close()
+    order = {c.id: i for i, c in enumerate(conversations)}
+    return sorted(results, key=lambda r: order[r.conversation.id])
