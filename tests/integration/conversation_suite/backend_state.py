@@ -10,6 +10,10 @@ So a restore (a whole-file write too) waits until no step of any conversation is
 while it writes: otherwise an operation that read the file just before the restore would write the old
 customer back. Conversations of one customer never run at the same time (runner.py), so restoring a customer
 never disturbs a conversation in progress.
+
+A conversation may also ask for a card whose latest bill is overdue (`setup.overdue`): its bills are moved
+back in time, amounts kept, so that the latest was issued last month and is past its due date whatever day
+the suite runs (the seed's dates are relative to the day the state file was first written).
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ import os
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 from pathlib import Path
+
+OVERDUE_MIN_DAYS = 5
 
 
 class StepsOrRestore:
@@ -74,13 +81,15 @@ class DemoBackendState:
         customer = next(c for c in self._read()["customers"] if c["id"] == customer_id)
         return {str(card["tail"]): card for card in customer["cards"]}
 
-    async def restore_customer(self, customer_id: str) -> None:
+    async def restore_customer(self, customer_id: str, *, overdue_tail: str | None = None) -> None:
+        """The customer as in the snapshot (with that card's latest bill overdue, when asked)."""
+        wanted = self._snapshot[customer_id]
+        if overdue_tail is not None:
+            wanted = {**wanted, "bills": overdue_bills(wanted["bills"], overdue_tail, date.today())}
         async with self.lock.restore():
             state = self._read()
-            if next(c for c in state["customers"] if c["id"] == customer_id) != self._snapshot[customer_id]:
-                self._write(
-                    [self._snapshot[c["id"]] if c["id"] == customer_id else c for c in state["customers"]]
-                )
+            if next(c for c in state["customers"] if c["id"] == customer_id) != wanted:
+                self._write([wanted if c["id"] == customer_id else c for c in state["customers"]])
 
     async def restore_all(self) -> None:
         async with self.lock.restore():
@@ -101,3 +110,35 @@ class DemoBackendState:
         # mtime to a same-sized file written in the same tick as its own last write.
         if (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size):
             os.utime(self.path, ns=(after.st_atime_ns, before.st_mtime_ns + 1_000_000))
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, 28) if months else day.day)
+
+
+def overdue_bills(bills: list[dict], tail: str, today: date) -> list[dict]:
+    """The card's bills one a month, the latest unpaid, issued last month and due at least
+    OVERDUE_MIN_DAYS ago; other cards' bills unchanged."""
+    mine = sorted((b for b in bills if b["card_tail"] == tail), key=lambda b: b["period"], reverse=True)
+    if not mine:
+        raise ValueError(f"card {tail} has no bill to make overdue")
+    due_days = (date.fromisoformat(mine[0]["due_date"]) - date.fromisoformat(mine[0]["statement_date"])).days
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    latest = max(
+        last_month_end.replace(day=1),
+        min(today - timedelta(days=due_days + OVERDUE_MIN_DAYS), last_month_end),
+    )
+    moved = []
+    for months_back, bill in enumerate(mine):
+        statement = _months_before(latest, months_back)
+        moved.append(
+            {
+                **bill,
+                "period": statement.strftime("%Y-%m"),
+                "statement_date": statement.isoformat(),
+                "due_date": (statement + timedelta(days=due_days)).isoformat(),
+                **({"paid": 0.0} if months_back == 0 else {}),
+            }
+        )
+    return [b for b in bills if b["card_tail"] != tail] + moved

@@ -91,6 +91,8 @@ def check_replies(expect: Expect, seen: Observed) -> list[str]:
         failures.append(
             f"no bot reply contains any of {expect.reply_contains_any}; the bot said {_quoted(said)}"
         )
+    if missing := [w for w in expect.reply_contains_all if not any(w in text for text in said)]:
+        failures.append(f"no bot reply contains {missing}; the bot said {_quoted(said)}")
     if found := [w for w in expect.reply_contains_none if any(w in text for text in shown)]:
         failures.append(f"a reply contains {found}, which must not appear: {_quoted(shown)}")
     if found := [p for p in expect.reply_matches_none if any(re.search(p, text) for text in shown)]:
@@ -129,7 +131,7 @@ def check_cards(expect: Expect, seen: Observed) -> list[str]:
 def _ticket_matches(wanted: TicketExpectation, ticket: dict, today: date) -> bool:
     description = ticket.get("description") or ""
     return (
-        ticket["category"] == wanted.category
+        wanted.category in (None, ticket["category"])
         and (
             not wanted.description_contains_any
             or any(w in description for w in wanted.description_contains_any)
@@ -233,7 +235,7 @@ async def check_csat(expect: Expect, seen: Observed) -> list[str]:
     record = await seen.api.csat(seen.session.conversation_id)
     score, comment = (record.csat_score, record.csat_comment or "") if record else (None, "")
     wanted = expect.csat
-    if score != wanted.score or (
+    if score not in wanted.scores or (
         wanted.comment_contains_any and not any(w in comment for w in wanted.comment_contains_any)
     ):
         stored = f"score {score}, comment {comment!r}" if record else "no resolved handoff recorded"

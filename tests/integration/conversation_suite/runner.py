@@ -19,7 +19,7 @@ import httpx
 from tests.integration.conversation_suite.agent_pool import AgentPool
 from tests.integration.conversation_suite.backend_state import DemoBackendState
 from tests.integration.conversation_suite.checks import Observed, failures_of, needs_baseline
-from tests.integration.conversation_suite.schema import Conversation, Expect, Step
+from tests.integration.conversation_suite.schema import TICKET_PLACEHOLDERS, Conversation, Expect, Step
 from tests.integration.conversation_suite.system_api import SuiteApi
 from tests.integration.system import RunningSystem
 from tests.integration.test_skeleton_flow import Session
@@ -124,7 +124,7 @@ class Suite:
         """Do the step; returns the messages it produced."""
         kind = step.kind
         if kind == "say":
-            return await self.send_and_collect(live, step.say or "")
+            return await self.send_and_collect(live, await self._with_ticket_id(live, step.say or ""))
         if kind == "click":
             title, payload = _button(live.all_messages, step.click or "")
             return await self.send_and_collect(live, title, payload)
@@ -142,6 +142,19 @@ class Suite:
             await self._agent_step(live, step)
             return await self.read_new(live)
         return await self._wait(live, step)
+
+    async def _with_ticket_id(self, live: Live, text: str) -> str:
+        """The message with its ticket placeholders replaced by the conversation's latest ticket id."""
+        used = [p for p in TICKET_PLACEHOLDERS if p in text]
+        if not used:
+            return text
+        tickets = await self.api.tickets(live.conversation.customer, live.session.conversation_id)
+        if not tickets:
+            raise StepFailed(f"{used} need a ticket filed earlier in the conversation; none was")
+        ticket_id = tickets[-1]["id"]
+        for placeholder in used:
+            text = text.replace(placeholder, typed_ticket_id(ticket_id, placeholder))
+        return text
 
     async def _agent_step(self, live: Live, step: Step) -> None:
         agent, conversation_id = step.agent or "", live.session.conversation_id
@@ -228,7 +241,9 @@ class Suite:
     async def run_conversation(self, conversation: Conversation) -> ConversationResult:
         result = ConversationResult(conversation)
         try:
-            await self.backend.restore_customer(conversation.customer)
+            await self.backend.restore_customer(
+                conversation.customer, overdue_tail=conversation.setup.overdue
+            )
             live = Live(
                 conversation,
                 await self.api.start_session(conversation.customer),
@@ -276,6 +291,15 @@ def _button(messages: list[dict], label: str) -> tuple[str, str]:
         if button := next((b for b in offered if matches(b)), None):
             return button["title"], button["payload"]
     raise StepFailed(f"no button {label!r} offered; the latest buttons: {[b['title'] for b in offered]}")
+
+
+def typed_ticket_id(ticket_id: str, placeholder: str) -> str:
+    if placeholder == "<ticket:lower>":
+        return ticket_id.lower()
+    if placeholder == "<ticket:spaced>":  # T2612010001 as "T 2612 0100 01"
+        digits = ticket_id[1:]
+        return " ".join([ticket_id[0], *(digits[i : i + 4] for i in range(0, len(digits), 4))])
+    return ticket_id
 
 
 def _user_turn(event: dict) -> UserTurn:

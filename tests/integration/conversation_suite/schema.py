@@ -50,6 +50,9 @@ class Category(StrEnum):
 CardStatus = Literal["active", "inactive", "frozen", "lost", "cancelled"]
 CardTail = Annotated[str, Field(pattern=r"^\d{4}$")]
 AgentName = Annotated[str, Field(min_length=1)]
+Score = Annotated[int, Field(ge=1, le=5)]
+# Stand-ins in a customer's message for the latest ticket filed in the conversation, as customers type ids.
+TICKET_PLACEHOLDERS = ("<ticket>", "<ticket:lower>", "<ticket:spaced>")
 
 
 class Model(BaseModel):
@@ -74,7 +77,7 @@ class CardExpectation(Model):
 class TicketExpectation(Model):
     """A ticket filed for this conversation during the step (exactly one of the new ones must match)."""
 
-    category: Literal["complaint", "dispute", "callback"]
+    category: Literal["complaint", "dispute", "callback"] | None = None  # None: any category
     description_contains_any: list[str] = []
     details: dict[str, Any] = {}  # each given key must be in the ticket's details with this value
 
@@ -118,8 +121,12 @@ class StateExpectation(Model):
 class CsatExpectation(Model):
     """The rating stored for the conversation's latest resolved handoff (closed_conversations)."""
 
-    score: int = Field(ge=1, le=5)
+    score: Score | list[Score]  # a list: any of these
     comment_contains_any: list[str] = []
+
+    @property
+    def scores(self) -> list[int]:
+        return self.score if isinstance(self.score, list) else [self.score]
 
 
 class Expect(Model):
@@ -129,6 +136,7 @@ class Expect(Model):
     actions_not: list[str] = []  # none of these ran during the step
     slots: dict[str, Any] = {}  # tracker slot values after the step (null: unset); see values.py
     reply_contains_any: list[str] = []  # some bot message of the step contains one of these
+    reply_contains_all: list[str] = []  # each of these is in some bot message of the step
     reply_contains_none: list[str] = []  # no bot or system message of the step contains any of these
     reply_matches_none: list[str] = []  # regular expressions no bot or system message of the step matches
     offers_buttons: bool | None = None  # a bot message of the step has (true) / none has (false) buttons
@@ -171,7 +179,7 @@ class Expect(Model):
 class PageRating(Model):
     """The web page's star panel: POST /api/conversations/{id}/csat."""
 
-    score: int = Field(ge=1, le=5)
+    score: Score
     comment: str = ""
 
 
@@ -202,6 +210,16 @@ class Step(Model):
     )
     expect: Expect | None = None
 
+    @field_validator("say")
+    @classmethod
+    def _placeholders(cls, text: str | None) -> str | None:
+        for placeholder in re.findall(r"<[^<>]*>", text or ""):
+            if placeholder not in TICKET_PLACEHOLDERS:
+                raise ValueError(
+                    f"unknown placeholder {placeholder}; known: {', '.join(TICKET_PLACEHOLDERS)}"
+                )
+        return text
+
     @model_validator(mode="after")
     def _one_kind(self) -> Self:
         kinds = [name for name in (*_CUSTOMER_KINDS, "agent", "wait") if getattr(self, name) is not None]
@@ -230,10 +248,12 @@ class Step(Model):
 
 
 class Setup(Model):
-    """Agents' presence for the conversation; every other agent is offline. Default: nobody online."""
+    """Agents' presence for the conversation (every other agent is offline; default: nobody online), and
+    the customer's demo data."""
 
     online: list[AgentName] = []
     busy: list[AgentName] = []  # online, with every seat taken by other customers' chats
+    overdue: CardTail | None = None  # this card's latest bill: unpaid, issued last month, past its due date
 
     @field_validator("online", "busy")
     @classmethod
@@ -258,6 +278,23 @@ class Conversation(Model):
     @classmethod
     def _customer(cls, value: str) -> str:
         return _known("demo customer", vocabulary().customers, value)
+
+    @model_validator(mode="after")
+    def _own_cards(self) -> Self:
+        tails = vocabulary().card_tails[self.customer]
+        expects = [step.expect for step in self.turns if step.expect] + (
+            [self.finally_] if self.finally_ else []
+        )
+        named = {card.tail for expect in _nested(expects) for card in expect.cards}
+        if self.setup.overdue:
+            named.add(self.setup.overdue)
+        if unknown := named - tails:
+            raise ValueError(f"{self.customer} has no card {sorted(unknown)}; their cards: {sorted(tails)}")
+        return self
+
+
+def _nested(expects: list[Expect]) -> list[Expect]:
+    return [inner for expect in expects for inner in (expect, *_nested(expect.any_of))]
 
 
 class ConversationFile(Model):
@@ -300,7 +337,10 @@ def _describe(error: ValidationError, raw: Any) -> str:
 
 
 def load_file(path: Path) -> list[Conversation]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConversationFileError(f"{path}: not valid YAML: {error}") from None
     try:
         parsed = ConversationFile.model_validate(raw)
     except ValidationError as error:

@@ -35,6 +35,7 @@ class Vocabulary:
     actions: frozenset[str]
     slots: frozenset[str]
     customers: frozenset[str]
+    card_tails: dict[str, frozenset[str]]  # by customer
     agents: frozenset[str]
     groups: frozenset[str]
 
@@ -47,13 +48,15 @@ def _load(path: Path) -> dict:
 def vocabulary(root: Path = ROOT) -> Vocabulary:
     domain = _load(root / "domain.yml")
     routing = _load(root / "config" / "routing.yml")
+    customers = _load(root / "demo" / "customers.yml")["customers"]
     return Vocabulary(
         actions=frozenset(
             [*domain.get("actions", []), *domain.get("responses", {}), *domain.get("forms", {})]
         )
         | RASA_DEFAULT_ACTIONS,
         slots=frozenset(domain.get("slots", {})) | {"requested_slot"},
-        customers=frozenset(c["id"] for c in _load(root / "demo" / "customers.yml")["customers"]),
+        customers=frozenset(c["id"] for c in customers),
+        card_tails={c["id"]: frozenset(str(card["tail"]) for card in c["cards"]) for c in customers},
         agents=frozenset(
             a["username"]
             for a in _load(root / "config" / "agents.demo.yml")["agents"]
