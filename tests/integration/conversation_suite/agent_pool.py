@@ -40,7 +40,6 @@ class AgentPool:
                 )
                 closed.raise_for_status()
             await self._api.set_presence(username, "offline")
-        await self._api.agent("supervisor")  # logged in once, before any conversation runs
         self._online.clear()
 
     async def prepare(self, setup: Setup) -> None:

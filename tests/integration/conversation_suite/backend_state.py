@@ -118,8 +118,8 @@ def _months_before(day: date, months: int) -> date:
 
 
 def overdue_bills(bills: list[dict], tail: str, today: date) -> list[dict]:
-    """The card's bills one a month, the latest unpaid, issued last month and due at least
-    OVERDUE_MIN_DAYS ago; other cards' bills unchanged."""
+    """The card's bills one a month, the latest unpaid, issued last month and past its due date (by
+    OVERDUE_MIN_DAYS, unless last month is too short for that); other cards' bills unchanged."""
     mine = sorted((b for b in bills if b["card_tail"] == tail), key=lambda b: b["period"], reverse=True)
     if not mine:
         raise ValueError(f"card {tail} has no bill to make overdue")

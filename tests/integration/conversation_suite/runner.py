@@ -108,16 +108,17 @@ class Suite:
         known = {m["id"] for m in streamed}
         return streamed + [m for m in posted if m["id"] not in known]
 
-    async def wait_for_message(self, live: Live, wanted: Callable[[dict], bool], what: str) -> list[dict]:
-        collected: list[dict] = []
+    async def wait_until(self, live: Live, done: Callable[[list[dict]], bool], what: str) -> list[dict]:
+        """Reads the stream until `done(every message so far)`; returns the messages that came meanwhile."""
+        start = len(live.all_messages)
         try:
             async with asyncio.timeout(WAIT_TIMEOUT_S):
-                while not any(wanted(m) for m in collected):
-                    collected += await self.read_new(live)
+                while not done(live.all_messages):
                     await asyncio.sleep(0.2)
+                    await self.read_new(live)
         except TimeoutError:
             raise StepFailed(f"{what} did not happen within {WAIT_TIMEOUT_S}s") from None
-        return collected
+        return live.all_messages[start:]
 
     # ---- steps
     async def perform(self, live: Live, step: Step) -> list[dict]:
@@ -181,17 +182,23 @@ class Suite:
 
     async def _wait(self, live: Live, step: Step) -> list[dict]:
         if step.wait == "agent_joined":
-            return await self.wait_for_message(live, _system_event("agent_joined"), "an agent joining")
+            # The notice may already have come with the previous step (the dispatcher is quick): what counts
+            # is that an agent joined after the conversation was last queued.
+            return await self.wait_until(
+                live, lambda seen: _latest_owner_notice(seen) == "agent_joined", "an agent joining"
+            )
         status = await self.api.status(live.session)
         if status["state"] != "queued":
             raise StepFailed(f"a queue timeout needs a queued conversation; it is {status['state']}")
         await self.api.make_queue_timeout_due(live.session.conversation_id)
-        ended = await self.wait_for_message(live, _system_event("returned_to_bot"), "the queue timeout")
-        returned_at = next(i for i, m in enumerate(ended) if _system_event("returned_to_bot")(m))
-        if any(m["role"] == "bot" for m in ended[returned_at:]):
-            return ended
-        # The bot's answer to the ending follows the notice within the same hand-back.
-        return ended + await self.wait_for_message(live, lambda m: m["role"] == "bot", "the bot's answer")
+        start = len(live.all_messages)
+
+        def answered_after_return(seen: list[dict]) -> bool:
+            notices = [i for i, m in enumerate(seen) if i >= start and _owner_notice(m) == "returned_to_bot"]
+            return bool(notices) and any(m["role"] == "bot" for m in seen[notices[-1] :])
+
+        # The hand-back notice, then the bot's answer to the ending (a callback offer).
+        return await self.wait_until(live, answered_after_return, "the queue timeout and the bot's answer")
 
     async def run_step(self, live: Live, index: int, step: Step) -> StepRecord:
         record = StepRecord(index=index, step=step)
@@ -275,8 +282,17 @@ def _require(response: httpx.Response, what: str) -> None:
         raise StepFailed(f"{what} was refused: {response.status_code} {response.text}")
 
 
-def _system_event(event: str) -> Callable[[dict], bool]:
-    return lambda m: m["role"] == "system" and m.get("meta", {}).get("event") == event
+# System notices that change who owns the conversation (handoff_api/notices.py, queue_status.py).
+OWNER_NOTICES = frozenset({"queued", "agent_joined", "returned_to_bot"})
+
+
+def _owner_notice(message: dict) -> str | None:
+    event = message.get("meta", {}).get("event")
+    return event if message["role"] == "system" and event in OWNER_NOTICES else None
+
+
+def _latest_owner_notice(messages: list[dict]) -> str | None:
+    return next((event for m in reversed(messages) if (event := _owner_notice(m))), None)
 
 
 def _button(messages: list[dict], label: str) -> tuple[str, str]:
