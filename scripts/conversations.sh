@@ -4,7 +4,7 @@
 # its transcript (also saved to test-artifacts/conversations/report.txt).
 #   scripts/conversations.sh                      every conversation
 #   scripts/conversations.sh confirmation 01_confirmation.yml lost-card-hesitates-at-confirmation
-# Arguments: case files, categories or conversation ids; --concurrency N (default 3).
+# Arguments: case files, categories or conversation ids; --concurrency N (default 1).
 # Exits 1 when the bar is missed (overall 95%, each category 90%), 2 on a case-file error.
 source "$(dirname "$0")/lib.sh"
 

@@ -99,6 +99,8 @@ def transcript(result: ConversationResult) -> str:
         f"FAIL {conversation.category.value} / {conversation.id} ({conversation.customer}): "
         f"{conversation.about}"
     ]
+    if result.conversation_id:
+        lines.append(f"  conversation {result.conversation_id}")
     if result.error:
         lines.append(f"  ERROR: {result.error}")
     for record in result.steps:

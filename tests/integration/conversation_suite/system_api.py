@@ -5,6 +5,7 @@ CSAT records)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -15,12 +16,13 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as DbSession
 
-from handoff_api.models import ClosedConversation
-from handoff_api.redis_keys import RedisKeys
+from handoff_api.sql.models import ClosedConversation
+from handoff_api.store.redis_keys import RedisKeys
 from tests.integration.system import RunningSystem, rasa_tracker
 from tests.integration.test_skeleton_flow import Headers, Session, login, start_session
 
-REQUEST_TIMEOUT_S = 30
+# Above the gateway's BOT_REPLY_WAIT_SECONDS (30 s), so a POST that waits for the bot that long still returns.
+REQUEST_TIMEOUT_S = 60
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,12 @@ class SuiteApi:
     async def start_session(self, customer_id: str) -> Session:
         return await start_session(self.http, customer_id)
 
-    async def post_message(self, session: Session, text: str, payload: str | None = None) -> list[dict]:
+    async def post_message(self, session: Session, text: str, payload: str | None = None) -> dict:
+        """`{"messages": [...], "bot_reply_pending": bool}` (docs/contract.md, customer message path)."""
         body: dict[str, Any] = {"text": text, **({"payload": payload} if payload else {})}
         response = await self.http.post(f"{session.path}/messages", json=body, headers=session.headers)
         response.raise_for_status()
-        return response.json()["messages"]
+        return response.json()
 
     async def messages_after(self, session: Session, last_id: str) -> list[dict]:
         response = await self.http.get(
@@ -127,6 +130,11 @@ class SuiteApi:
         )
         response.raise_for_status()
         return [t for t in reversed(response.json()) if t["conversation_id"] == conversation_id]
+
+    async def pending_bot_turns(self, conversation_id: str) -> list[str]:
+        """Ids of the messages whose bot turn is still waiting or running (the bot's inbox)."""
+        turns = await self._redis.lrange(self._keys.bot_turns(conversation_id), 0, -1)
+        return [json.loads(turn)["message_id"] for turn in turns]
 
     async def outcomes(self, conversation_id: str) -> list[Outcome]:
         entries = await self._redis.xrange(self._keys.outcome_log())
