@@ -5,6 +5,10 @@ agents starts from the same place: every agent offline with no chat, then only t
 online. A `busy` agent is online with every seat taken by other customers' chats, requested as the action
 server requests a handoff, so that a conversation can wait in a queue (for the wait_timeout and cancelled
 endings, and honest wait estimates).
+
+Closing those chats at a reset (and the quick closes inside conversations) would teach the wait estimate a
+handling time of a second or two, which no real agent has; so every reset also puts the groups' pace and
+handling-time figures back as they were before the first conversation.
 """
 
 from __future__ import annotations
@@ -30,9 +34,13 @@ class AgentPool:
     def __init__(self, api: SuiteApi) -> None:
         self._api = api
         self._online: set[str] = set()
+        self._stats_before: dict[str, dict[str, str]] | None = None
 
     async def reset(self) -> None:
-        """Every agent offline, with none of their chats left open (closed as an agent would)."""
+        """Every agent offline, with none of their chats left open (closed as an agent would), and the
+        groups' figures as before the first conversation."""
+        if self._stats_before is None:
+            self._stats_before = await self._api.group_stats()
         for username in sorted(vocabulary().agents):
             for conversation_id in await self._api.agent_conversation_ids(username):
                 closed = await self._api.agent_call(
@@ -40,6 +48,7 @@ class AgentPool:
                 )
                 closed.raise_for_status()
             await self._api.set_presence(username, "offline")
+        await self._api.set_group_stats(self._stats_before)
         self._online.clear()
 
     async def prepare(self, setup: Setup) -> None:

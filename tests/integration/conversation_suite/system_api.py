@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from handoff_api.sql.models import ClosedConversation
 from handoff_api.store.redis_keys import RedisKeys
+from tests.integration.conversation_suite.vocabulary import vocabulary
 from tests.integration.system import RunningSystem, rasa_tracker
 from tests.integration.test_skeleton_flow import Headers, Session, login, start_session
 
@@ -135,6 +136,21 @@ class SuiteApi:
         """Ids of the messages whose bot turn is still waiting or running (the bot's inbox)."""
         turns = await self._redis.lrange(self._keys.bot_turns(conversation_id), 0, -1)
         return [json.loads(turn)["message_id"] for turn in turns]
+
+    async def group_stats(self) -> dict[str, dict[str, str]]:
+        """Every seat group's pace and handling-time figures (the wait estimate's input)."""
+        return {
+            group: await self._redis.hgetall(self._keys.group_stats(group)) for group in vocabulary().groups
+        }
+
+    async def set_group_stats(self, stats: dict[str, dict[str, str]]) -> None:
+        for group, fields in stats.items():
+            key = self._keys.group_stats(group)
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.delete(key)
+                if fields:
+                    pipe.hset(key, mapping=fields)
+                await pipe.execute()
 
     async def outcomes(self, conversation_id: str) -> list[Outcome]:
         entries = await self._redis.xrange(self._keys.outcome_log())
