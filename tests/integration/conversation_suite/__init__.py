@@ -1,0 +1,1 @@
+"""The conversation test suite: multi-turn cases in tests/conversations/ driven through the real system."""
