@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.account import CustomerReadAction, format_amount
-from actions.backends.base import Customer, Transaction
+from actions.account import BackendAction, CustomerReadAction, format_amount
+from actions.backends.base import AccountBackend, Bill, Customer, Transaction
+from actions.bills import BillReference, Overdue, find_statement, overdue, remaining, statements
 from actions.knowledge import get_knowledge
+from bot.normalization import normalize
 
 MAX_TRANSACTIONS = 5
 # A spoken amount ("两千块那笔") matches a charge within this many yuan.
 AMOUNT_TOLERANCE = 1.0
+# A follow-up counts as one within this many customer messages (the current one included) of the bill.
+FOLLOW_UP_TURNS = 3
+# A question about one part of an unpaid bill (knowledge file, bill_question_words) gets that part.
+FOCUSED_BILL_RESPONSES = {
+    "minimum": "utter_bill_minimum",
+    "due": "utter_bill_due",
+    "settled": "utter_bill_unsettled",
+}
 
 
 def latest_entity(tracker: Tracker, entity: str) -> Any:
@@ -49,31 +61,114 @@ def _number(value: Any) -> float | None:
         return None
 
 
-class ActionQueryBill(CustomerReadAction):
+class ActionQueryBill(BackendAction):
+    """The statement the customer means (actions/bills.py), or a follow-up about the one just shown.
+
+    The shown statement is kept in the `shown_bill` slot, so "最低还多少" or "还清了没有" after a bill answers
+    from that bill. An overdue card says so with every answer, with what to do now.
+    """
+
+    def __init__(self, backend: AccountBackend | None = None, today: Callable[[], date] = date.today) -> None:
+        super().__init__(backend)
+        self._today = today
+
     def name(self) -> str:
         return "action_query_bill"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer: Customer) -> None:
-        tail = tracker.get_slot("card_tail")
-        wanted = latest_entity(tracker, "date")
-        bills = [bill for bill in customer.bills if tail is None or bill.card_tail == tail]
-        if wanted:
-            bills = [bill for bill in bills if bill.period.startswith(str(wanted)[:7])]
-        if not bills:
-            dispatcher.utter_message(response="utter_no_bill")
-            return
-        bill = max(bills, key=lambda b: b.period)
-        remaining = max(bill.amount_due - bill.paid, 0.0)
-        dispatcher.utter_message(
-            response="utter_bill" if remaining > 0 else "utter_bill_paid",
-            card_tail=bill.card_tail,
-            period=bill.period,
-            statement_date=bill.statement_date,
-            due_date=bill.due_date,
-            amount_due=format_amount(bill.amount_due),
-            minimum_payment=format_amount(bill.minimum_payment),
-            remaining=format_amount(remaining),
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        customer = await self.load_customer(dispatcher, tracker)
+        if customer is None:
+            return []
+        today = self._today()
+        reference = BillReference(
+            cycle=_integer(latest_entity(tracker, "bill_cycle")), on=latest_entity(tracker, "date")
         )
+        shown = recently_shown_bill(tracker)
+        tail = latest_entity(tracker, "card_tail")
+        if isinstance(shown, dict) and reference == BillReference() and tail is None:
+            newest_first = statements(customer.bills, shown.get("card_tail"))
+            bill = next((b for b in newest_first if b.period == shown.get("period")), None)
+        else:
+            newest_first = statements(customer.bills, tail or tracker.get_slot("card_tail"))
+            bill = find_statement(newest_first, reference, today)
+        if bill is None:
+            _no_statement(dispatcher, customer, tail or tracker.get_slot("card_tail"), newest_first)
+            return []
+        _utter_bill(dispatcher, bill, _focus(tracker), overdue(newest_first, bill.card_tail, today))
+        return [SlotSet("shown_bill", {"card_tail": bill.card_tail, "period": bill.period})]
+
+
+def recently_shown_bill(tracker: Tracker) -> dict[str, Any] | None:
+    """The bill shown within the last FOLLOW_UP_TURNS customer messages: the one a follow-up is about.
+    Older, a question without a reference means the current statement again, not a stale one."""
+    messages = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            messages += 1
+            if messages > FOLLOW_UP_TURNS:
+                return None
+        elif event.get("event") == "slot" and event.get("name") == "shown_bill":
+            value = event.get("value")
+            return value if isinstance(value, dict) else None
+    return None
+
+
+def _integer(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _focus(tracker: Tracker) -> str | None:
+    """Which part of the bill the question is about (minimum, due, settled), if only one part."""
+    text = normalize(tracker.latest_message.get("text") or "").text
+    words = get_knowledge().bill_question_words
+    return next((focus for focus, forms in words.items() if any(form in text for form in forms)), None)
+
+
+def _bill_figures(bill: Bill) -> dict[str, Any]:
+    return {
+        "card_tail": bill.card_tail,
+        "period": bill.period,
+        "statement_date": bill.statement_date,
+        "due_date": bill.due_date,
+        "amount_due": format_amount(bill.amount_due),
+        "minimum_payment": format_amount(bill.minimum_payment),
+        "paid": format_amount(bill.paid),
+        "remaining": format_amount(remaining(bill)),
+    }
+
+
+def _utter_bill(
+    dispatcher: CollectingDispatcher, bill: Bill, focus: str | None, late: Overdue | None
+) -> None:
+    if late is not None and late.bill == bill:
+        # The overdue answer holds every figure of this bill: nothing else to say first.
+        dispatcher.utter_message(response="utter_bill_overdue", days=late.days, **_bill_figures(bill))
+        return
+    if remaining(bill) <= 0:
+        response = "utter_bill_paid"  # a paid bill answers every question about it
+    else:
+        response = FOCUSED_BILL_RESPONSES.get(focus or "", "utter_bill")
+    dispatcher.utter_message(response=response, **_bill_figures(bill))
+    if late is not None:
+        dispatcher.utter_message(response="utter_bill_overdue", days=late.days, **_bill_figures(late.bill))
+
+
+def _no_statement(
+    dispatcher: CollectingDispatcher, customer: Customer, tail: str | None, newest_first: list[Bill]
+) -> None:
+    card = customer.card(tail) if tail else None
+    if not newest_first and card is not None and card.owed > 0:
+        # Spending not yet on a statement is still money owed: never "no bill" without saying so.
+        dispatcher.utter_message(
+            response="utter_bill_not_issued", card_tail=card.tail, owed=format_amount(card.owed)
+        )
+        return
+    dispatcher.utter_message(response="utter_no_bill")
 
 
 class ActionQueryTransactions(CustomerReadAction):

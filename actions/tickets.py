@@ -18,6 +18,7 @@ from actions.context import customer_context
 from actions.knowledge import Knowledge, get_knowledge
 from actions.policy_answers import utter_policy_answer
 from actions.settings import get_settings
+from bot.entity_rules import ticket_id_value
 from bot.normalization import normalize
 from contract.names import TicketCategory
 
@@ -124,6 +125,15 @@ class TicketAction(Action):
         return [*events, SlotSet("ticket_id", ticket.id)]
 
 
+def customer_words(tracker: Tracker) -> str:
+    """The customer's latest typed message; a button payload ("/intent") stands for the message it answered
+    (a clarification), so the words before it count."""
+    said = [(e.get("text") or "").strip() for e in tracker.events if e.get("event") == "user"][-2:]
+    if said and not said[-1].startswith("/"):
+        return said[-1]
+    return said[0] if len(said) == 2 and not said[0].startswith("/") else ""
+
+
 class ActionStartTicket(Action):
     def name(self) -> str:
         return "action_start_ticket"
@@ -133,7 +143,7 @@ class ActionStartTicket(Action):
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         category = CATEGORY_BY_INTENT.get(intent, TicketCategory.COMPLAINT)
-        text = (tracker.latest_message.get("text") or "").strip()
+        text = customer_words(tracker)
         return [
             SlotSet("ticket_category", category.value),
             SlotSet("ticket_description", text if len(text) >= PREFILL_MIN_CHARS else None),
@@ -194,13 +204,15 @@ class ActionTicketStatus(TicketAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         context = customer_context(tracker)
-        ticket_id = next(tracker.get_latest_entity_values("ticket_id"), None)
+        typed = next(tracker.get_latest_entity_values("ticket_id"), None)
+        # The extractor spells ids as the API does; a button payload or an older tracker may not.
+        ticket_id = ticket_id_value(str(typed)) if typed is not None else None
         try:
             if ticket_id is not None:
-                ticket: Ticket | None = await self.client.get(str(ticket_id))
+                ticket: Ticket | None = await self.client.get(ticket_id)
                 # Another customer's ticket is none of this customer's business: answer as if unknown.
                 if ticket is not None and ticket.customer_id != context.customer_id:
-                    raise TicketNotFound(str(ticket_id))
+                    raise TicketNotFound(ticket_id)
             elif context.customer_id is None:
                 dispatcher.utter_message(response="utter_customer_unknown")
                 return []
@@ -208,8 +220,9 @@ class ActionTicketStatus(TicketAction):
                 latest = await self.client.latest(context.customer_id, limit=1)
                 ticket = latest[0] if latest else None
         except TicketNotFound:
+            # Said to be unknown, never answered with the latest ticket instead; the slot forgets the id.
             dispatcher.utter_message(response="utter_ticket_not_found", ticket_id=ticket_id)
-            return []
+            return [SlotSet("ticket_id", None)]
         except TicketError:
             logger.exception("Reading tickets failed (conversation %s)", context.conversation_id)
             dispatcher.utter_message(response="utter_ticket_service_unavailable")

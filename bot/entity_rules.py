@@ -5,8 +5,9 @@ number-shaped entities (card_tail, phone, verification_code, ticket_id, amount, 
 because their meaning depends on the words around the digits. Offsets index into the text given,
 which in the pipeline is the normalised text (Simplified, half-width).
 
-Values: card_tail/phone/verification_code digit strings; ticket_id upper-case; amount an int or float;
-date ISO ``YYYY-MM-DD``, a month ``YYYY-MM``, an ISO week ``YYYY-Www`` or a year ``YYYY``;
+Digits may come spaced or hyphenated ("12 34 56"); values drop the separators.
+Values: card_tail/phone/verification_code digit strings; ticket_id ``T`` and its digits; amount an int
+or float; bill_cycle how many statements back (本期 0, 上期 1); date as bot.dates describes;
 card_type one of standard/gold/platinum/diamond/credit/debit; emotion ``angry``.
 """
 
@@ -15,9 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from bot.dates import find_dates
 from bot.numerals import CHINESE_NUMBER, parse_number
 
 ENTITY_TYPES = (
@@ -25,6 +27,7 @@ ENTITY_TYPES = (
     "phone",
     "verification_code",
     "card_tail",
+    "bill_cycle",
     "date",
     "amount",
     "card_type",
@@ -98,14 +101,49 @@ ANGRY_PHRASES = [
     "太过分",
 ]
 
-_DIGITS_ONLY = re.compile(r"[\s.,。，!！?？~]*(\d+)[\s.,。，!！?？~]*")
-_TICKET = re.compile(r"(?<![A-Za-z0-9])[Tt]\d{8,14}(?!\d)")
+# Digits as people type them: "123456", "12 34 56", "1234-5678" (the normaliser made them half-width).
+_SPACED_DIGITS = r"\d(?:[ -]?\d)*"
+_FILLER = r"[^\d,.!?;尾末后]{0,8}?"
+# A message that is only an answer to the bot's question: digits, perhaps hedged ("应该是1111那张吧").
+_BARE_ANSWER = re.compile(
+    r"[\s.,!?~:]*(?:我的|卡号|号码)?(?:应该|大概|好像|可能|就)?(?:是|为)?[\s:]*"
+    rf"({_SPACED_DIGITS})"
+    r"(?:的|这张|那张)?(?:卡)?(?:吧|啊|呀|哦|嗯|呢|哈)?[\s.,!?~]*"
+)
+_TICKET = re.compile(r"(?<![A-Za-z0-9])[Tt][ -]?(\d(?:[ -]?\d){2,13})(?!\d)")
+# An id given after its name, perhaps without the leading T ("工单号 2611 2300 01"); any such token is
+# taken, so that an id the customer mistyped is answered as unknown instead of being ignored.
+_TICKET_NAMED = re.compile(
+    r"(?:工单|(?<!订)单号|编号)(?:号|编号)?(?:是|为|:)?\s*"
+    r"([A-Za-z0-9](?:[ -]?[A-Za-z0-9]){3,15})(?![A-Za-z0-9])"
+)
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d(?:[ -]?\d{4}){2})(?!\d)")
-_CODE = re.compile(r"(?:验证码|校验码|动态码|短信码|(?<!密)码)\s*(?:是|为|:)?\s*(?:多少)?\s*(\d{4,8})(?!\d)")
+_CODE = re.compile(
+    rf"(?:验证码|校验码|动态码|短信码|(?<![密四4尾])码|(?i:code|otp)){_FILLER}(?:是|为|:)?\s*(?:多少)?\s*"
+    r"(\d(?:[ -]?\d){3,7})(?![ -]?\d)"
+)
+_TAIL_WORD = (
+    r"(?:尾号|尾码|尾数|卡尾|(?:卡号)?(?:最后|后|末)(?:四|4)(?:位|码|个数字|个数|位数)?"
+    r"|(?i:ending(?: in| with)?|last (?:4|four)(?: digits)?))"
+)
 _TAIL = re.compile(
-    r"(?:尾号|尾数|后四位|后4位|末四位|末4位|最后四位|最后4位)\s*(?:是|为|:)?\s*(\d{4})(?!\d)"
+    rf"{_TAIL_WORD}{_FILLER}(?:是|为|:)?\s*(\d(?:[ -]?\d){{3}})(?![ -]?\d)"
     r"|(?<![\d.])(\d{4})(?=(?:的|这张|那张|这个)?(?:卡|这张|那张))"
 )
+# 本期/这期 name the statement most recently issued, 上期 the one before: a count of statements back,
+# not a calendar month (the bill of "this month" may not be issued yet).
+_BILL_CYCLES = {
+    "本期": 0,
+    "这期": 0,
+    "这一期": 0,
+    "当期": 0,
+    "最近一期": 0,
+    "上期": 1,
+    "上一期": 1,
+    "前一期": 1,
+    "上上期": 2,
+}
+_BILL_CYCLE = re.compile("|".join(sorted(map(re.escape, _BILL_CYCLES), key=len, reverse=True)))
 _MONEY_UNIT = r"(?:元|块钱|块|rmb|RMB|人民币|美元|美金|刀)"
 _NOT_MONEY_AFTER = r"(?![\d.]|\s*(?:期|个|次|天|号|日|月|年|%|位|分|点|岁|倍|周|笔|张|小时))"
 _AMOUNT_RES = [
@@ -123,69 +161,8 @@ _AMOUNT_RES = [
 # Chinese numerals with a magnitude (两千五, 一万二, 三百) and no money word: still an amount here.
 _CN_AMOUNT = re.compile(rf"({CHINESE_NUMBER}){_NOT_MONEY_AFTER}")
 
-_CN_SMALL = "一二三四五六七八九十两"
-_MONTH = rf"(\d{{1,2}}|[{_CN_SMALL}]{{1,3}})"
-_ABS_DATE = re.compile(rf"(?:(\d{{4}})年)?{_MONTH}月份?(?:{_MONTH}[日号])?")
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_DAY_ONLY = re.compile(rf"(?<![\d月{_CN_SMALL}])(\d{{1,2}})[号日](?![码卡])")
-
-_RELATIVE_MONTHS = {
-    "本月": 0,
-    "这个月": 0,
-    "这月": 0,
-    "当月": 0,
-    "本期": 0,
-    "上个月": -1,
-    "上月": -1,
-    "上上个月": -2,
-    "下个月": 1,
-    "下月": 1,
-}
-_RELATIVE_DAYS = {
-    "今天": 0,
-    "今日": 0,
-    "昨天": -1,
-    "昨日": -1,
-    "前天": -2,
-    "大前天": -3,
-    "明天": 1,
-    "后天": 2,
-}
-_RELATIVE_WEEKS = {
-    "本周": 0,
-    "这周": 0,
-    "这个星期": 0,
-    "这星期": 0,
-    "上周": -1,
-    "上个星期": -1,
-    "上星期": -1,
-    "上个礼拜": -1,
-    "上礼拜": -1,
-    "下周": 1,
-}
-_RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2}
-_RELATIVE = re.compile(
-    "|".join(
-        sorted(
-            map(re.escape, [*_RELATIVE_MONTHS, *_RELATIVE_DAYS, *_RELATIVE_WEEKS, *_RELATIVE_YEARS]),
-            key=len,
-            reverse=True,
-        )
-    )
-)
-
 # Earlier entity types win an overlap: a ticket number holds digits that also look like an amount.
 _PRIORITY = {name: rank for rank, name in enumerate(ENTITY_TYPES)}
-
-
-def _small_number(text: str) -> int | None:
-    value = parse_number(text)
-    return value if isinstance(value, int) else None
-
-
-def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + delta
-    return index // 12, index % 12 + 1
 
 
 class EntityRules:
@@ -223,20 +200,22 @@ class EntityRules:
 
     def _numbers(self, text: str) -> Iterator[FoundEntity]:
         for m in _TICKET.finditer(text):
-            yield FoundEntity("ticket_id", m.start(), m.end(), m.group(0).upper(), m.group(0))
+            yield FoundEntity("ticket_id", m.start(), m.end(), ticket_id_value(m.group(0)), m.group(0))
+        for m in _TICKET_NAMED.finditer(text):
+            yield _group("ticket_id", m, 1, ticket_id_value(m.group(1)))
         for m in _PHONE.finditer(text):
-            yield _group("phone", m, 1, re.sub(r"\D", "", m.group(1)))
+            yield _group("phone", m, 1, _digits(m.group(1)))
         for m in _CODE.finditer(text):
-            yield _group("verification_code", m, 1, m.group(1))
+            yield _group("verification_code", m, 1, _digits(m.group(1)))
         for m in _TAIL.finditer(text):
             group = 1 if m.group(1) else 2
-            yield _group("card_tail", m, group, m.group(group))
-        bare = _DIGITS_ONLY.fullmatch(text)
+            yield _group("card_tail", m, group, _digits(m.group(group)))
+        bare = _BARE_ANSWER.fullmatch(text)
         if bare:
-            # A message that is only digits answers the bot's question: 4 → card tail, 6 → code.
-            kind = {4: "card_tail", 6: "verification_code"}.get(len(bare.group(1)))
+            # A message that only gives digits answers the bot's question: 4 → card tail, 6 → code.
+            kind = {4: "card_tail", 6: "verification_code"}.get(len(_digits(bare.group(1))))
             if kind:
-                yield _group(kind, bare, 1, bare.group(1))
+                yield _group(kind, bare, 1, _digits(bare.group(1)))
         for pattern in _AMOUNT_RES:
             for m in pattern.finditer(text):
                 value = parse_number(m.group(1))
@@ -248,66 +227,24 @@ class EntityRules:
                 yield _group("amount", m, 1, value)
 
     def _dates(self, text: str) -> Iterator[FoundEntity]:
-        today = self._today()
-        for m in _RELATIVE.finditer(text):
-            word = m.group(0)
-            if word in _RELATIVE_MONTHS:
-                year, month = _shift_month(today.year, today.month, _RELATIVE_MONTHS[word])
-                value = f"{year:04d}-{month:02d}"
-            elif word in _RELATIVE_DAYS:
-                value = (today + timedelta(days=_RELATIVE_DAYS[word])).isoformat()
-            elif word in _RELATIVE_WEEKS:
-                year, week, _ = (today + timedelta(weeks=_RELATIVE_WEEKS[word])).isocalendar()
-                value = f"{year:04d}-W{week:02d}"
-            else:
-                value = f"{today.year + _RELATIVE_YEARS[word]:04d}"
-            yield FoundEntity("date", m.start(), m.end(), value, word)
-        for m in _ISO_DATE.finditer(text):
-            value = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            if value:
-                yield FoundEntity("date", m.start(), m.end(), value.isoformat(), m.group(0))
-        for m in _ABS_DATE.finditer(text):
-            value = self._absolute(m, today)
-            if value:
-                yield FoundEntity("date", m.start(), m.end(), value, m.group(0))
-        for m in _DAY_ONLY.finditer(text):
-            day = int(m.group(1))
-            # "5号那笔" means the latest 5th that has passed.
-            year, month = (
-                (today.year, today.month) if day <= today.day else _shift_month(today.year, today.month, -1)
-            )
-            value = _safe_date(year, month, day)
-            if value:
-                yield FoundEntity("date", m.start(), m.end(), value.isoformat(), m.group(0))
+        for m in _BILL_CYCLE.finditer(text):
+            yield FoundEntity("bill_cycle", m.start(), m.end(), _BILL_CYCLES[m.group(0)], m.group(0))
+        for span in find_dates(text, self._today()):
+            yield FoundEntity("date", span.start, span.end, span.value, text[span.start : span.end])
 
-    @staticmethod
-    def _absolute(m: re.Match[str], today: date) -> str | None:
-        month = _small_number(m.group(2))
-        if month is None or not 1 <= month <= 12:
-            return None
-        day = _small_number(m.group(3)) if m.group(3) else None
-        year = int(m.group(1)) if m.group(1) else today.year
-        if day is None:
-            # Customers ask about past statements: "3月" in November of 2026 is March 2026, but
-            # "12月" then means last December.
-            if not m.group(1) and (year, month) > _shift_month(today.year, today.month, 1):
-                year -= 1
-            return f"{year:04d}-{month:02d}"
-        value = _safe_date(year, month, day)
-        if value and not m.group(1) and value > today + timedelta(days=31):
-            value = _safe_date(year - 1, month, day)
-        return value.isoformat() if value else None
+
+def ticket_id_value(typed: str) -> str:
+    """A ticket id as the ticket API spells it: upper case, no separators, a missing leading T added."""
+    value = re.sub(r"[\s-]", "", typed).upper()
+    return "T" + value if value.isdigit() else value
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
 
 
 def _group(entity: str, m: re.Match[str], group: int, value: Any) -> FoundEntity:
     return FoundEntity(entity, m.start(group), m.end(group), value, m.group(group))
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _resolve_overlaps(candidates: Iterable[FoundEntity]) -> list[FoundEntity]:

@@ -96,15 +96,21 @@ def seed_customer(data: dict[str, Any], today: date) -> Customer:
         tail = str(card["tail"])
         for bill in card.get("bills", []):
             statement = _statement_date(today, int(card.get("statement_day", 5)), int(bill["months_ago"]))
+            due = statement + timedelta(days=int(card.get("due_days", 20)))
+            amount_due = float(bill["amount_due"])
+            paid = float(bill.get("paid", 0))
+            if due < today and card.get("repays_on_time", True):
+                # Whatever day the demo is seeded, only a card meant to be overdue shows as overdue.
+                paid = amount_due
             bills.append(
                 {
                     "card_tail": tail,
                     "period": statement.strftime("%Y-%m"),
                     "statement_date": statement.isoformat(),
-                    "due_date": (statement + timedelta(days=int(card.get("due_days", 20)))).isoformat(),
-                    "amount_due": float(bill["amount_due"]),
+                    "due_date": due.isoformat(),
+                    "amount_due": amount_due,
                     "minimum_payment": float(bill["minimum_payment"]),
-                    "paid": float(bill.get("paid", 0)),
+                    "paid": paid,
                 }
             )
         for txn in card.get("transactions", []):

@@ -20,6 +20,7 @@ class Knowledge:
     temporary_limit_words: tuple[str, ...]
     question_words: tuple[str, ...]
     grievance_words: tuple[str, ...]
+    bill_question_words: dict[str, tuple[str, ...]]
     labels: dict[str, dict[str, str]]
     formats: dict[str, str]
 
@@ -41,6 +42,7 @@ def load_knowledge(path: Path = KNOWLEDGE_PATH) -> Knowledge:
         temporary_limit_words=tuple(data["temporary_limit_words"]),
         question_words=tuple(data["question_words"]),
         grievance_words=tuple(data["grievance_words"]),
+        bill_question_words={focus: tuple(words) for focus, words in data["bill_question_words"].items()},
         labels=data["labels"],
         formats=data["formats"],
     )

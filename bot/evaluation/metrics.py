@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 DEFAULT_MIN_SUPPORT = 8
-FALLBACK_INTENT = "nlu_fallback"
+# What the NLU predicts when the bot should ask rather than act: nothing understood (Rasa's
+# FallbackClassifier) or unsure around card security (bot.components.security_clarifier).
+FALLBACK_INTENTS = ("nlu_fallback", "nlu_security_unsure")
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def score(
         min_support=min_support,
         per_intent=per_intent_scores(gold, predicted),
         confused_pairs=confused_pairs(gold, predicted, texts, top=top_pairs),
-        fallback_rate=_ratio(sum(p == FALLBACK_INTENT for p in predicted), len(predicted)),
+        fallback_rate=_ratio(sum(p in FALLBACK_INTENTS for p in predicted), len(predicted)),
         per_source=per_source_scores(gold, predicted, sources) if sources and any(sources) else [],
     )
 
@@ -151,7 +153,7 @@ def per_source_scores(
                 rows=len(indices),
                 accuracy=accuracy(g, p),
                 macro_f1=macro_f1(g, p, min_support=1)[0],
-                fallback_rate=_ratio(sum(label == FALLBACK_INTENT for label in p), len(p)),
+                fallback_rate=_ratio(sum(label in FALLBACK_INTENTS for label in p), len(p)),
             )
         )
     return sorted(result, key=lambda s: (-s.rows, s.source))

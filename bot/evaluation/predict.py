@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation.metrics import FALLBACK_INTENT
+from bot.evaluation.metrics import FALLBACK_INTENTS
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 class Prediction:
     intent: str
     confidence: float
-    # What the classifier itself ranked first when FallbackClassifier replaced it with nlu_fallback.
+    # What the classifier itself ranked first when a fallback intent (FALLBACK_INTENTS) replaced it.
     top_intent: str
     top_confidence: float
     parse_ms: float
@@ -27,7 +27,7 @@ class Prediction:
 
 def _top_non_fallback(parse_data: dict[str, Any]) -> tuple[str, float]:
     for ranked in parse_data.get("intent_ranking") or []:
-        if ranked.get("name") and ranked["name"] != FALLBACK_INTENT:
+        if ranked.get("name") and ranked["name"] not in FALLBACK_INTENTS:
             return ranked["name"], float(ranked.get("confidence") or 0.0)
     intent = parse_data.get("intent") or {}
     return intent.get("name") or "", float(intent.get("confidence") or 0.0)

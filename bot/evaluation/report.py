@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.evaluation.metrics import FALLBACK_INTENT, ConfusedPair, IntentScore, Scores
+from bot.evaluation.metrics import FALLBACK_INTENTS, ConfusedPair, IntentScore, Scores
 from bot.evaluation.results import DatasetResult, ModelInfo, ModelResult
 
 logger = logging.getLogger(__name__)
@@ -167,8 +167,8 @@ def render_markdown(run: RunInfo, results: Sequence[DatasetResult]) -> str:
         f"Macro-F1 averages intents with at least {run.min_support} rows; Δ is ours − baseline in points. "
         "The summary's baseline columns average the baseline's seeded runs (DIET `random_seed`); the "
         "sections per dataset show the first seed's run in detail. "
-        f'`{FALLBACK_INTENT}` counts as a wrong prediction; "w/o fallback" scores the classifier\'s top '
-        "intent instead.",
+        f"{' and '.join(f'`{name}`' for name in FALLBACK_INTENTS)} count as wrong predictions; "
+        '"w/o fallback" scores the classifier\'s top intent instead.',
         "",
     ]
     lines += ["## Models", ""]

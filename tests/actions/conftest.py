@@ -92,6 +92,18 @@ def responses(dispatcher: CollectingDispatcher) -> list[str]:
     return [message["response"] for message in dispatcher.messages]
 
 
+def sent(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    """Each message as its response name and variables, without the dispatcher's empty fields."""
+    return [
+        {
+            key: value
+            for key, value in message.items()
+            if key not in ("buttons", "elements", "attachment", "image", "custom", "text", "template")
+        }
+        for message in dispatcher.messages
+    ]
+
+
 def make_tracker(
     events: list[dict[str, Any]],
     *,

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from actions.account_queries import (
-    ActionQueryBill,
     ActionQueryPoints,
     ActionQueryTransactions,
     date_matches,
@@ -13,34 +12,6 @@ from actions.policy_answers import ActionAnswerPolicy
 from tests.actions.conftest import METADATA, identity_metadata, make_tracker, responses, user_event
 
 C1001 = identity_metadata("C1001", "standard")
-
-
-async def test_this_bill(demo_backend: DemoBackend, dispatcher) -> None:
-    tracker = make_tracker([user_event("这期账单多少", "query_bill", C1001)])
-
-    await ActionQueryBill(demo_backend).run(dispatcher, tracker, {})
-
-    message = dispatcher.messages[0]
-    assert message["response"] == "utter_bill"
-    assert (message["card_tail"], message["amount_due"], message["minimum_payment"]) == (
-        "1234",
-        "3,769.50",
-        "376.95",
-    )
-    bill = (await demo_backend.get_customer("C1001")).latest_bill()
-    assert (message["due_date"], message["period"]) == (bill.due_date, bill.period)
-
-
-async def test_a_paid_earlier_bill(demo_backend: DemoBackend, dispatcher) -> None:
-    bills = sorted((await demo_backend.get_customer("C1001")).bills, key=lambda b: b.period)
-    tracker = make_tracker(
-        [user_event("上个月账单", "query_bill", C1001, entities={"date": bills[0].period})]
-    )
-
-    await ActionQueryBill(demo_backend).run(dispatcher, tracker, {})
-
-    assert responses(dispatcher) == ["utter_bill_paid"]
-    assert dispatcher.messages[0]["period"] == bills[0].period
 
 
 async def test_recent_transactions(demo_backend: DemoBackend, dispatcher) -> None:

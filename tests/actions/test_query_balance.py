@@ -1,23 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backends.base import BackendError, CardStatus, Customer
 from actions.backends.demo import DemoBackend
 from actions.query_balance import ActionQueryBalance
-from tests.actions.conftest import METADATA, identity_metadata, make_tracker, user_event
-
-
-def _messages(dispatcher: CollectingDispatcher) -> list[dict]:
-    return [
-        {
-            key: value
-            for key, value in message.items()
-            if key not in ("buttons", "elements", "attachment", "image", "custom", "text")
-        }
-        for message in dispatcher.messages
-    ]
+from tests.actions.conftest import METADATA, identity_metadata, make_tracker, sent, user_event
 
 
 async def test_answers_with_the_back_end_figures(demo_backend: DemoBackend, dispatcher) -> None:
@@ -26,10 +14,9 @@ async def test_answers_with_the_back_end_figures(demo_backend: DemoBackend, disp
     events = await ActionQueryBalance(demo_backend).run(dispatcher, tracker, {})
 
     assert events == []
-    assert _messages(dispatcher) == [
+    assert sent(dispatcher) == [
         {
             "response": "utter_balance",
-            "template": "utter_balance",
             "card_tail": "3456",
             "product": "白金卡",
             "available": "128,800.00",
@@ -64,9 +51,7 @@ async def test_unknown_card_tail(demo_backend: DemoBackend, dispatcher) -> None:
 
     await ActionQueryBalance(demo_backend).run(dispatcher, tracker, {})
 
-    assert _messages(dispatcher) == [
-        {"response": "utter_card_not_found", "template": "utter_card_not_found", "card_tail": "9999"}
-    ]
+    assert sent(dispatcher) == [{"response": "utter_card_not_found", "card_tail": "9999"}]
 
 
 async def test_without_customer_metadata(demo_backend: DemoBackend, dispatcher) -> None:

@@ -19,7 +19,7 @@ def test_every_domain_action_is_served_and_nothing_else() -> None:
 def test_every_response_an_action_names_exists() -> None:
     # Responses built from a name: one per card service result, refusal and ticket category.
     from actions.backends.base import CardOperation
-    from actions.clients.tickets import TicketCategory
+    from contract.names import TicketCategory
 
     names = {f"utter_card_service_done_{op.value}" for op in CardOperation}
     names |= {
@@ -52,6 +52,7 @@ def test_knowledge_labels_cover_every_task_intent() -> None:
             "out_of_scope",
             "EXTERNAL_handoff_ended",
             "rate_service",
+            "nlu_security_unsure",
         )
     ]
 

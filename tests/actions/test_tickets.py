@@ -15,7 +15,7 @@ from actions.tickets import (
     is_side_question,
 )
 from contract.names import TicketCategory
-from tests.actions.conftest import identity_metadata, make_tracker, responses, user_event
+from tests.actions.conftest import bot_event, identity_metadata, make_tracker, responses, user_event
 
 C1001 = identity_metadata("C1001", "standard")
 
@@ -73,6 +73,22 @@ async def test_start_prefills_a_descriptive_first_message(dispatcher) -> None:
     assert (await ActionStartTicket().run(dispatcher, dispute, {}))[0] == SlotSet(
         "ticket_category", "dispute"
     )
+
+
+async def test_a_dispute_chosen_by_button_keeps_the_words_it_clarified(dispatcher) -> None:
+    said = "钱包被偷了，里面的卡昨晚被人刷了三笔"
+    tracker = make_tracker(
+        [
+            user_event(said, "nlu_security_unsure", C1001),
+            bot_event("为了您的卡片和资金安全，想先确认一下：您是要办理下面哪一项？"),
+            user_event("/dispute_transaction", "dispute_transaction", C1001),
+        ]
+    )
+
+    assert await ActionStartTicket().run(dispatcher, tracker, {}) == [
+        SlotSet("ticket_category", "dispute"),
+        SlotSet("ticket_description", said),
+    ]
 
 
 async def test_too_short_description_is_asked_again(dispatcher) -> None:
@@ -215,6 +231,34 @@ async def test_someone_elses_ticket_is_not_found(dispatcher) -> None:
     await ActionTicketStatus(client).run(dispatcher, tracker, {})
 
     assert responses(dispatcher) == ["utter_ticket_not_found"]
+
+
+async def test_status_by_an_id_typed_in_lower_case_with_spaces(dispatcher) -> None:
+    tracker = make_tracker(
+        [user_event("t 2611 2300 01", "query_ticket_status", C1001, entities={"ticket_id": "t 2611 2300 01"})]
+    )
+
+    events = await ActionTicketStatus(FakeTicketClient([_ticket()])).run(dispatcher, tracker, {})
+
+    assert events == [SlotSet("ticket_id", "T2611230001")]
+    assert [(m["response"], m["ticket_id"]) for m in dispatcher.messages] == [
+        ("utter_ticket_status", "T2611230001")
+    ]
+
+
+async def test_unknown_id_is_said_unknown_not_answered_with_the_latest(dispatcher) -> None:
+    client = FakeTicketClient([_ticket("T2611230009"), _ticket("T2611230001")])
+    tracker = make_tracker(
+        [user_event("T2611239999进度", "query_ticket_status", C1001, entities={"ticket_id": "T2611239999"})],
+        slots={"ticket_id": "T2611239999"},
+    )
+
+    events = await ActionTicketStatus(client).run(dispatcher, tracker, {})
+
+    assert events == [SlotSet("ticket_id", None)]
+    assert [(m["response"], m["ticket_id"]) for m in dispatcher.messages] == [
+        ("utter_ticket_not_found", "T2611239999")
+    ]
 
 
 async def test_no_tickets_yet(dispatcher) -> None:

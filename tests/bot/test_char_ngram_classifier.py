@@ -94,3 +94,46 @@ def test_network_ensemble_trains_persists_and_predicts(
         ranking = _classify(loaded, text, tokenizer).get("intent_ranking")
         assert ranking[0]["name"] == intent
         assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+
+
+def test_sentence_encoder_decides_what_the_first_model_is_unsure_about(
+    model_storage, resource, execution_context, make_tokenizer
+) -> None:
+    tokenizer = make_tokenizer()
+    training_data = tokenizer.process_training_data(_training_data())
+    config = CharNgramIntentClassifier.get_default_config()
+    classifiers = {}
+    for weight in (0.0, 1.0):
+        classifiers[weight] = CharNgramIntentClassifier.create(
+            {**config, "sentence_encoder_weight": weight}, model_storage, resource, execution_context
+        )
+        classifiers[weight].train(training_data)
+
+    def intents(weight: float, text: str) -> list[dict]:
+        return _classify(classifiers[weight], text, tokenizer).get("intent_ranking")
+
+    english = {
+        "someone stole my credit card": "report_lost_card",
+        "how many reward points have I got": "query_points",
+    }
+    for text, intent in english.items():
+        # Trained on Chinese only: no feature of the first model fires on English, so it is unsure...
+        assert intents(0.0, text)[0]["confidence"] < config["sentence_encoder_below"]
+        # ...and the second model, which also sees the multilingual sentence embedding, knows the meaning.
+        assert intents(1.0, text)[0]["name"] == intent
+    # A message the first model is sure of is its answer alone.
+    assert intents(0.0, "帮我挂失")[0]["confidence"] >= config["sentence_encoder_below"]
+    assert intents(1.0, "帮我挂失") == intents(0.0, "帮我挂失")
+
+
+def test_linear_weights_are_stored_for_a_copy_free_prediction(
+    model_storage, resource, execution_context, make_tokenizer
+) -> None:
+    tokenizer = make_tokenizer()
+    config = {**CharNgramIntentClassifier.get_default_config(), "mlp_hidden_units": 8}
+    classifier = CharNgramIntentClassifier.create(config, model_storage, resource, execution_context)
+    classifier.train(tokenizer.process_training_data(_training_data()))
+
+    linear = classifier._bundle["model"].estimators_[0]
+    # Prediction multiplies by coef_.T: it must be C-contiguous, or scipy copies all weights per message.
+    assert linear.coef_.T.flags["C_CONTIGUOUS"]

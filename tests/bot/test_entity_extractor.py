@@ -71,3 +71,32 @@ def test_message_without_entities_is_untouched(execution_context, model_storage,
     _make(execution_context, model_storage, resource).process([message])
 
     assert message.get("entities") is None
+
+
+def test_traditional_full_width_spaced_digits_after_the_normaliser(
+    execution_context, model_storage, resource
+) -> None:
+    from bot.components.normalizer import ChineseTextNormalizer
+
+    normalizer = ChineseTextNormalizer.create({}, model_storage, resource, execution_context)
+    message = Message(data={"text": "末四碼是 １２ ３４，驗證碼：５８ ３９ ２０"})
+
+    normalizer.process([message])
+    _make(execution_context, model_storage, resource).process([message])
+
+    assert message.get("text") == "末四码是12 34,验证码:58 39 20"
+    assert [(e["entity"], e["start"], e["end"], e["value"]) for e in message.get("entities")] == [
+        ("card_tail", 4, 9, "1234"),
+        ("verification_code", 14, 22, "583920"),
+    ]
+
+
+def test_relative_weekday_and_chinese_amount(execution_context, model_storage, resource) -> None:
+    message = Message(data={"text": "上个礼拜五刷了一千八百五十元"})
+
+    _make(execution_context, model_storage, resource).process([message])
+
+    assert [(e["entity"], e["start"], e["end"], e["value"]) for e in message.get("entities")] == [
+        ("date", 0, 5, "2026-11-20"),
+        ("amount", 7, 13, 1850),
+    ]

@@ -71,6 +71,73 @@ def test_dates(rules: EntityRules, text: str, expected: list) -> None:
     assert _found(rules, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # spaced and hyphenated digits (full-width ones arrive half-width from the normaliser)
+        ("12 34 56", [("verification_code", 0, 8, "123456")]),
+        ("验证码是58 39 20", [("verification_code", 4, 12, "583920")]),
+        ("12 34", [("card_tail", 0, 5, "1234")]),
+        ("尾号是12-34的卡", [("card_tail", 3, 8, "1234")]),
+        # extra words around the digits
+        ("尾数是8888", [("card_tail", 3, 7, "8888")]),
+        ("验证码发过来了:123456", [("verification_code", 8, 14, "123456")]),
+        ("应该是1111那张", [("card_tail", 3, 7, "1111")]),
+        ("应该是1111吧", [("card_tail", 3, 7, "1111")]),
+        ("好像是 5678", [("card_tail", 4, 8, "5678")]),
+        ("收到的码是 246810", [("verification_code", 6, 12, "246810")]),
+        # the wording of Traditional text once normalised (末四碼 → 末四码), and other names of the tail
+        ("末四码是1234", [("card_tail", 4, 8, "1234")]),
+        ("卡号末4位5678", [("card_tail", 5, 9, "5678")]),
+        ("尾码2345的卡", [("card_tail", 2, 6, "2345")]),
+        # a code keyword earlier in the message does not take the tail named after it
+        ("验证码没收到,尾号1234", [("card_tail", 9, 13, "1234")]),
+        ("我的手机138 1234 5678", [("phone", 4, 17, "13812345678")]),
+        ("1234 5678", []),
+        # English
+        ("the card ending in 4321", [("card_tail", 19, 23, "4321")]),
+        ("Last four digits are 5678", [("card_tail", 21, 25, "5678")]),
+        ("my code is 12 34 56", [("verification_code", 11, 19, "123456")]),
+        ("OTP: 246810", [("verification_code", 5, 11, "246810")]),
+    ],
+)
+def test_digits_as_people_type_them(rules: EntityRules, text: str, expected: list) -> None:
+    assert _found(rules, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("t 2611 2300 01", [("ticket_id", 0, 14, "T2611230001")]),
+        ("工单号2611230001怎么样了", [("ticket_id", 3, 13, "T2611230001")]),
+        ("我的工单编号 t261123 0001", [("ticket_id", 7, 19, "T2611230001")]),
+        # an id that cannot be right is still taken, so the bot can say it is unknown
+        ("工单号ABC-1234", [("ticket_id", 3, 11, "ABC1234")]),
+        ("订单号12345678扣了两次", []),
+        ("查工单进度", []),
+    ],
+)
+def test_ticket_ids_as_typed(rules: EntityRules, text: str, expected: list) -> None:
+    assert _found(rules, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("本期账单", [("bill_cycle", 0, 2, 0)]),
+        ("这期最低还多少", [("bill_cycle", 0, 2, 0)]),
+        ("上期的", [("bill_cycle", 0, 2, 1)]),
+        ("上上期账单还了没", [("bill_cycle", 0, 3, 2)]),
+    ],
+)
+def test_bill_cycles(rules: EntityRules, text: str, expected: list) -> None:
+    assert _found(rules, text) == expected
+
+
+def test_chinese_numeral_amount(rules: EntityRules) -> None:
+    assert _found(rules, "还了一千八百五十元") == [("amount", 2, 8, 1850)]
+
+
 def test_longest_card_type_wins(rules: EntityRules) -> None:
     assert _found(rules, "我的白金卡额度提到5万") == [
         ("card_type", 2, 5, "platinum"),
