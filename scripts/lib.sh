@@ -57,11 +57,20 @@ redis_answers() {
   [[ "$reply" == +PONG* ]]
 }
 
-# Polls URL until it answers with 2xx or TIMEOUT seconds pass.
+# CPU seconds used so far by process group $1 (each service runs in its own group).
+group_cpu_seconds() { ps -e -o pgid=,times= | awk -v g="$1" '$1 == g { s += $2 } END { print s + 0 }'; }
+
+# Polls URL until it answers with 2xx. Waits as long as the service's process group PGID is alive and keeps
+# using CPU (start-up time depends on the machine's load); gives up when the service exits, or when it has
+# used no CPU for STALL seconds without answering.
 wait_http() {
-  local url="$1" name="$2" timeout="${3:-120}" start=$SECONDS
+  local url="$1" name="$2" pgid="$3" stall="${4:-120}" cpu last_cpu=-1 idle_since=$SECONDS
   until curl -fsS -o /dev/null "$url" 2>/dev/null; do
-    (( SECONDS - start > timeout )) && die "$name did not become healthy within ${timeout}s (see $LOG_DIR)"
+    kill -0 "$pgid" 2>/dev/null || die "$name exited before becoming healthy (see $LOG_DIR)"
+    cpu="$(group_cpu_seconds "$pgid")"
+    if [ "$cpu" != "$last_cpu" ]; then last_cpu="$cpu"; idle_since=$SECONDS; fi
+    (( SECONDS - idle_since > stall )) && die "$name made no progress for ${stall}s and is not healthy (see $LOG_DIR)"
     sleep 1
   done
 }
+

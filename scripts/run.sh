@@ -45,13 +45,16 @@ start() {
 }
 
 start actions "$RASA_VENV/bin/python" -m actions.server --host "$HOST" --port "$ACTIONS_PORT"
+actions_pid=$!
 start rasa "$RASA_VENV/bin/rasa" run --enable-api --auth-token "$RASA_TOKEN" --model models/current.tar.gz \
   --endpoints endpoints.yml --credentials credentials.yml --interface "$HOST" --port "$RASA_PORT"
+rasa_pid=$!
 start handoff_api "$API_VENV/bin/uvicorn" handoff_api.main:create_app --factory --host "$HOST" --port "$API_PORT"
+api_pid=$!
 
-wait_http "http://$HOST:$ACTIONS_PORT/health" "action server"
-wait_http "http://$HOST:$API_PORT/readyz" "handoff API"
-wait_http "http://$HOST:$RASA_PORT/status?token=$RASA_TOKEN" "Rasa server" 300
+wait_http "http://$HOST:$ACTIONS_PORT/health" "action server" "$actions_pid"
+wait_http "http://$HOST:$API_PORT/readyz" "handoff API" "$api_pid"
+wait_http "http://$HOST:$RASA_PORT/status?token=$RASA_TOKEN" "Rasa server" "$rasa_pid"
 
 cat <<TXT
 
