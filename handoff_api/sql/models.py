@@ -60,7 +60,12 @@ class Ticket(Base):
     customer_id: Mapped[str] = mapped_column(String(64), index=True)
     tier: Mapped[str] = mapped_column(String(16))
     conversation_id: Mapped[str | None] = mapped_column(String(128))
+    # The seat group responsible for it (chosen by the routing rules at filing): its agents may work on it.
+    group: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Stored masked (contract/pii.py): agents see descriptions, and need no card or ID numbers.
     description: Mapped[str] = mapped_column(Text)
+    # The mobile number a callback goes to, as 11 digits; only agents allowed to see the ticket read it.
+    contact_phone: Mapped[str | None] = mapped_column(String(16))
     details: Mapped[dict[str, Any]]
     sla_due_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(index=True)
