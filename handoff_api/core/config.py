@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     CUSTOMER_MESSAGE_RATE_LIMIT: PositiveInt
     CUSTOMER_MESSAGE_RATE_WINDOW_SECONDS: PositiveInt
     MAX_REQUEST_BODY_BYTES: PositiveInt
+    WS_AUTH_TIMEOUT_SECONDS: float
+    WS_MAX_FRAME_CHARS: PositiveInt
     LOG_LEVEL: str
     DEMO_CUSTOMERS_PATH: Path
     ROUTING_CONFIG_PATH: Path

@@ -14,11 +14,16 @@ from handoff_api.schemas import Button, MessagePublic
 from handoff_api.store.redis_keys import RedisKeys
 
 _STREAM_ID = re.compile(r"^(0|[0-9]{1,20}-[0-9]{1,20})$")
+# Both parts of a stream id are unsigned 64-bit numbers; a larger one is Redis's error, not the client's.
+_MAX_PART = 2**64 - 1
+# Reading after a cursor needs the id after it: the very largest id has none.
+_LARGEST_ID = f"{_MAX_PART}-{_MAX_PART}"
 START = "0"
 
 
 def check_cursor(last_id: str) -> str:
-    if not _STREAM_ID.match(last_id):
+    parts = last_id.split("-")
+    if not _STREAM_ID.match(last_id) or any(int(p) > _MAX_PART for p in parts) or last_id == _LARGEST_ID:
         raise InvalidCursor
     return last_id
 
