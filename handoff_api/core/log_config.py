@@ -1,4 +1,4 @@
-"""Structured logging: one JSON object per line, with the conversation id, and no PII, token or query string."""
+"""Structured logging: one JSON object per line, with the conversation id; no PII, tokens or query strings."""
 
 import json
 import logging
