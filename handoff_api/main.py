@@ -11,7 +11,7 @@ from fastapi.telemetry import TelemetryConfig
 from redis.asyncio import Redis
 
 from handoff_api.api.errors import install_error_handlers
-from handoff_api.api.middleware import BodySizeLimit, ConversationLogContext
+from handoff_api.api.middleware import BodySizeLimit, ConversationLogContext, SecurityHeaders
 from handoff_api.api.routes import (
     agent,
     auth,
@@ -145,7 +145,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.LOG_LEVEL)
-    app = FastAPI(title="智能客服 handoff API", lifespan=_lifespan(settings), telemetry=TELEMETRY)
+    # No trailing-slash redirects: Starlette builds their Location from the request's Host header.
+    app = FastAPI(
+        title="智能客服 handoff API",
+        lifespan=_lifespan(settings),
+        telemetry=TELEMETRY,
+        redirect_slashes=False,
+    )
     install_error_handlers(app)
     # Routes are matched in this order: the busiest (handoff requests, customer messages) first.
     for module in (internal, conversations, health, sessions, csat, auth, agent, tickets, pages, supervisor):
@@ -153,5 +159,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics.router)
     app.add_middleware(ConversationLogContext)
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)  # outermost: on every response, the body limit's 413 included
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     BOT_TURN_KEYS_TTL_SECONDS: PositiveInt
     SERVICE_TOKEN: str
     SECRET_KEY: str
+    METRICS_TOKEN: str
     CUSTOMER_TOKEN_TTL_SECONDS: int
     AGENT_TOKEN_TTL_SECONDS: int
     AGENT_PRESENCE_TTL_SECONDS: int
