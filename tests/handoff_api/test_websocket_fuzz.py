@@ -70,7 +70,7 @@ async def http(server: str) -> Iterator[httpx.AsyncClient]:
 
 
 async def _outcome(socket: ClientConnection, frame: str | bytes) -> str:
-    """"error" for an error frame, "closed" for a clean close; anything else fails the test."""
+    """ "error" for an error frame, "closed" for a clean close; anything else fails the test."""
     await socket.send(frame)
     try:
         reply = json.loads(await socket.recv())
