@@ -44,6 +44,7 @@ from handoff_api.store.presence import Presence
 from handoff_api.store.rate_limit import MessageRateLimiter
 from handoff_api.store.redis_client import connect_redis, redis_pool
 from handoff_api.store.redis_keys import RedisKeys
+from handoff_api.store.shared_keys import SharedKeys
 from handoff_api.store.stats import HandoffStats
 
 logger = logging.getLogger(__name__)
@@ -65,9 +66,11 @@ def _stores(
     keys = RedisKeys(settings.REDIS_KEY_PREFIX)
     return Stores(
         redis=redis,
-        conversations=ConversationStore(redis, keys),
+        conversations=ConversationStore(redis, keys, ttl_seconds=settings.CONVERSATION_TTL_SECONDS),
         bot_turns=BotTurnStore(redis, keys, ttl_seconds=settings.BOT_TURN_KEYS_TTL_SECONDS),
-        messages=MessageStore(redis, keys, blocking_reads=blocking_reads),
+        messages=MessageStore(
+            redis, keys, blocking_reads=blocking_reads, ttl_seconds=settings.CONVERSATION_TTL_SECONDS
+        ),
         presence=Presence(
             redis,
             keys,
@@ -83,6 +86,13 @@ def _stores(
         ),
         scripts=LuaScripts(redis, keys),
         stats=HandoffStats(redis, keys),
+        shared_keys=SharedKeys(
+            redis,
+            keys,
+            groups=list(routing.groups),
+            usernames=list(agents),
+            ttl_seconds=settings.SHARED_KEYS_TTL_SECONDS,
+        ),
     )
 
 
@@ -131,8 +141,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 max_retry_seconds=settings.BOT_TURN_MAX_RETRY_SECONDS,
                 slow_notice_seconds=settings.BOT_SLOW_NOTICE_SECONDS,
             )
+            shared_keys = app.state.context.stores.shared_keys
             try:
-                async with app.state.dispatcher.running(), bot_turn_worker.running():
+                async with (
+                    app.state.dispatcher.running(),
+                    bot_turn_worker.running(),
+                    shared_keys.refreshing(settings.SHARED_KEYS_REFRESH_SECONDS),
+                ):
                     yield
             finally:
                 await blocking_reads.aclose()

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,7 +32,12 @@ _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def record_closed_conversation(
-    engine: Engine, *, conversation: Conversation, outcome: HandoffOutcome, wrap_up: str
+    engine: Engine,
+    *,
+    conversation: Conversation,
+    outcome: HandoffOutcome,
+    wrap_up: str,
+    transcript: list[dict[str, Any]],
 ) -> None:
     packet = conversation.packet or {}
     enqueued_at = conversation.enqueued_at
@@ -47,6 +53,7 @@ def record_closed_conversation(
         wrap_up=wrap_up,
         enqueued_at=datetime.fromtimestamp(enqueued_at, UTC) if enqueued_at is not None else None,
         closed_at=datetime.now(UTC),
+        transcript=transcript,
     )
     with Session(engine) as session, session.begin():
         session.add(row)

@@ -27,7 +27,8 @@ class Base(DeclarativeBase):
 
 
 class ClosedConversation(Base):
-    """One finished handoff: who served whom, how long the customer waited, how it ended, how it was rated."""
+    """One finished handoff: who served whom, how long the customer waited, how it ended, how it was rated,
+    and the conversation until then, masked: the record kept once its Redis keys expire."""
 
     __tablename__ = "closed_conversations"
 
@@ -46,6 +47,8 @@ class ClosedConversation(Base):
     csat_score: Mapped[int | None] = mapped_column(SmallInteger)
     csat_comment: Mapped[str | None] = mapped_column(String(500))
     csat_at: Mapped[datetime | None]
+    # [{"role", "text", "ts"}], every text masked (contract/pii.py); None for rows from before revision 0005.
+    transcript: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class Ticket(Base):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from handoff_api.domain.exceptions import InvalidCursor
 from handoff_api.domain.states import MessageRole
@@ -52,10 +53,12 @@ def message_fields(
 
 
 class MessageStore:
-    def __init__(self, redis: Redis, keys: RedisKeys, *, blocking_reads: Redis) -> None:
+    def __init__(self, redis: Redis, keys: RedisKeys, *, blocking_reads: Redis, ttl_seconds: int) -> None:
         self._redis = redis
         self._blocking_reads = blocking_reads  # the client for wait_after (redis_client.py)
         self._keys = keys
+        # Each message renews the conversation's expiry (CONVERSATION_TTL_SECONDS), stream and state alike.
+        self._ttl_seconds = ttl_seconds
 
     async def append(
         self,
@@ -67,8 +70,15 @@ class MessageStore:
         meta: dict[str, Any] | None = None,
     ) -> MessagePublic:
         fields = message_fields(role, text, buttons, meta)
-        entry_id = await self._redis.xadd(self._keys.messages(conversation_id), fields)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.xadd(self._keys.messages(conversation_id), fields)
+            self._renew(pipe, conversation_id)
+            entry_id, *_ = await pipe.execute()
         return decode_message(entry_id, fields)
+
+    def _renew(self, pipe: Pipeline, conversation_id: str) -> None:
+        pipe.expire(self._keys.messages(conversation_id), self._ttl_seconds)
+        pipe.expire(self._keys.conversation(conversation_id), self._ttl_seconds)
 
     async def append_system_notes(self, notes: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
         """System messages (conversation id, text, meta) to several conversations in one round trip."""
@@ -77,6 +87,7 @@ class MessageStore:
                 pipe.xadd(
                     self._keys.messages(conversation_id), message_fields(MessageRole.SYSTEM, text, (), meta)
                 )
+                self._renew(pipe, conversation_id)
             await pipe.execute()
 
     async def read_after(
