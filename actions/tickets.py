@@ -21,6 +21,7 @@ from actions.settings import get_settings
 from bot.entity_rules import ticket_id_value
 from bot.normalization import normalize
 from contract.names import TicketCategory
+from contract.pii import find_mobile
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,12 @@ class TicketAction(Action):
         return self._client
 
     async def file(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, category: TicketCategory, description: str
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        category: TicketCategory,
+        description: str,
+        contact_phone: str | None = None,
     ) -> Ticket | None:
         context = customer_context(tracker)
         if context.customer_id is None or context.tier is None:
@@ -102,6 +108,7 @@ class TicketAction(Action):
             conversation_id=context.conversation_id,
             description=description,
             details=details,
+            contact_phone=contact_phone,
         )
         try:
             return await self.client.create(request)
@@ -242,7 +249,10 @@ class ActionFileCallback(TicketAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         note = tracker.get_slot("callback_note") or ""
-        ticket = await self.file(dispatcher, tracker, TicketCategory.CALLBACK, note)
+        # The mobile number the customer gave for the callback, if any (the API refuses anything else, and
+        # finds one typed into the note itself).
+        phone = find_mobile(str(tracker.get_slot("phone") or ""))
+        ticket = await self.file(dispatcher, tracker, TicketCategory.CALLBACK, note, phone)
         events = [SlotSet("callback_note", None), SlotSet("pending_offer", None)]
         if ticket is None:
             return events

@@ -182,7 +182,7 @@ async def _seed(redis: Redis, keys: RedisKeys, scripts: LuaScripts) -> list[str]
     )
     await asyncio.gather(*(presence.set_status(name, PresenceStatus.ONLINE) for name in usernames))
     waiting = [f"wait{i:05d}" for i in range(WAITING)]
-    await _create(ConversationStore(redis, keys), waiting)
+    await _create(ConversationStore(redis, keys, ttl_seconds=3600), waiting)
     for start in range(0, WAITING, 200):
         await asyncio.gather(*(_enqueue(scripts, c) for c in waiting[start : start + 200]))
     return waiting
@@ -362,7 +362,7 @@ async def main(args: argparse.Namespace) -> None:
         empty = Server("bench.empty_app:app", env, folder / "empty.log")
         servers += [api, empty]
         fresh = [f"hand{i:06d}" for i in range(WARMUP + args.requests + args.burst)]
-        await _create(ConversationStore(redis, keys), fresh)
+        await _create(ConversationStore(redis, keys, ttl_seconds=3600), fresh)
         async with httpx.AsyncClient(timeout=30) as http:
             await api.wait_ready(http, "/readyz")
             await empty.wait_ready(http, "/docs")

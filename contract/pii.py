@@ -45,6 +45,15 @@ def mask_account_numbers(text: str) -> str:
     return _NUMBERS.sub(lambda match: _masked(match, mobiles=False), text)
 
 
+def find_mobile(text: str) -> str | None:
+    """The first mainland mobile number in the text, as 11 ASCII digits (a callback's contact phone)."""
+    for match in _NUMBERS.finditer(text):
+        if match.group("mobile") is not None:
+            digits = "".join(str(int(char)) for char in match.group(0) if char.isdecimal())
+            return digits[-11:]
+    return None
+
+
 def mask_pii(text: str) -> str:
     """Card, ID and mainland mobile numbers masked: what agents and logs see."""
     return _NUMBERS.sub(lambda match: _masked(match, mobiles=True), text)

@@ -11,7 +11,7 @@ from fastapi.telemetry import TelemetryConfig
 from redis.asyncio import Redis
 
 from handoff_api.api.errors import install_error_handlers
-from handoff_api.api.middleware import BodySizeLimit, ConversationLogContext
+from handoff_api.api.middleware import BodySizeLimit, ConversationLogContext, SecurityHeaders
 from handoff_api.api.routes import (
     agent,
     auth,
@@ -44,6 +44,7 @@ from handoff_api.store.presence import Presence
 from handoff_api.store.rate_limit import MessageRateLimiter
 from handoff_api.store.redis_client import connect_redis, redis_pool
 from handoff_api.store.redis_keys import RedisKeys
+from handoff_api.store.shared_keys import SharedKeys
 from handoff_api.store.stats import HandoffStats
 
 logger = logging.getLogger(__name__)
@@ -65,9 +66,11 @@ def _stores(
     keys = RedisKeys(settings.REDIS_KEY_PREFIX)
     return Stores(
         redis=redis,
-        conversations=ConversationStore(redis, keys),
+        conversations=ConversationStore(redis, keys, ttl_seconds=settings.CONVERSATION_TTL_SECONDS),
         bot_turns=BotTurnStore(redis, keys, ttl_seconds=settings.BOT_TURN_KEYS_TTL_SECONDS),
-        messages=MessageStore(redis, keys, blocking_reads=blocking_reads),
+        messages=MessageStore(
+            redis, keys, blocking_reads=blocking_reads, ttl_seconds=settings.CONVERSATION_TTL_SECONDS
+        ),
         presence=Presence(
             redis,
             keys,
@@ -83,6 +86,13 @@ def _stores(
         ),
         scripts=LuaScripts(redis, keys),
         stats=HandoffStats(redis, keys),
+        shared_keys=SharedKeys(
+            redis,
+            keys,
+            groups=list(routing.groups),
+            usernames=list(agents),
+            ttl_seconds=settings.SHARED_KEYS_TTL_SECONDS,
+        ),
     )
 
 
@@ -131,8 +141,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 max_retry_seconds=settings.BOT_TURN_MAX_RETRY_SECONDS,
                 slow_notice_seconds=settings.BOT_SLOW_NOTICE_SECONDS,
             )
+            shared_keys = app.state.context.stores.shared_keys
             try:
-                async with app.state.dispatcher.running(), bot_turn_worker.running():
+                async with (
+                    app.state.dispatcher.running(),
+                    bot_turn_worker.running(),
+                    shared_keys.refreshing(settings.SHARED_KEYS_REFRESH_SECONDS),
+                ):
                     yield
             finally:
                 await blocking_reads.aclose()
@@ -145,7 +160,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.LOG_LEVEL)
-    app = FastAPI(title="智能客服 handoff API", lifespan=_lifespan(settings), telemetry=TELEMETRY)
+    # No trailing-slash redirects: Starlette builds their Location from the request's Host header.
+    app = FastAPI(
+        title="智能客服 handoff API",
+        lifespan=_lifespan(settings),
+        telemetry=TELEMETRY,
+        redirect_slashes=False,
+    )
     install_error_handlers(app)
     # Routes are matched in this order: the busiest (handoff requests, customer messages) first.
     for module in (internal, conversations, health, sessions, csat, auth, agent, tickets, pages, supervisor):
@@ -153,5 +174,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics.router)
     app.add_middleware(ConversationLogContext)
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)  # outermost: on every response, the body limit's 413 included
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app

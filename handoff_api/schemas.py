@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from contract.names import CustomerTier, HandoffStatus, TicketCategory, TicketStatus
+from contract.pii import find_mobile
 from handoff_api.domain.states import AgentLevel, AgentRole, ConversationState, MessageRole, PresenceStatus
 
 MAX_TEXT_CHARS = 2000
@@ -155,6 +156,17 @@ DetailKey = Annotated[str, StringConstraints(pattern=_NO_NUL, min_length=1, max_
 DetailValue = Annotated[str, StringConstraints(pattern=_NO_NUL, max_length=500)] | int | float | bool | None
 
 
+def _mobile_number(text: str) -> str:
+    number = find_mobile(text)
+    if number is None:
+        raise ValueError("not a mainland mobile number")
+    return number
+
+
+# A callback's contact phone as the customer typed it (+86, spaces, full-width digits); stored as 11 digits.
+ContactPhone = Annotated[str, StringConstraints(max_length=32), AfterValidator(_mobile_number)]
+
+
 class TicketCreate(BaseModel):
     model_config = ConfigDict(allow_inf_nan=False)
 
@@ -167,6 +179,7 @@ class TicketCreate(BaseModel):
         StringConstraints(strip_whitespace=True, pattern=_NO_NUL, min_length=1, max_length=MAX_TEXT_CHARS),
     ]
     details: dict[DetailKey, DetailValue] = Field(default_factory=dict, max_length=30)
+    contact_phone: ContactPhone | None = None
 
 
 class TicketStatusUpdate(BaseModel):
@@ -192,8 +205,10 @@ class TicketPublic(BaseModel):
     customer_id: str
     tier: CustomerTier
     conversation_id: str | None
-    description: str
+    group: str | None  # the seat group responsible for it
+    description: str  # masked (contract/pii.py)
     details: dict[str, Any]
+    contact_phone: str | None  # where a callback goes; shown only to those allowed to see the ticket
     sla_due_at: datetime
     created_at: datetime
     history: list[TicketHistoryEntry]

@@ -21,6 +21,8 @@ class TicketRequest:
     conversation_id: str | None
     description: str
     details: dict[str, Any] = field(default_factory=dict)
+    # Where a callback goes, when the customer gave a number; the handoff API shows it only to allowed agents.
+    contact_phone: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ from handoff_api.domain.agents import Agent
 from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.exceptions import InvalidServiceToken, InvalidToken, NotASupervisor, WrongConversation
 from handoff_api.domain.states import AgentRole
+from handoff_api.domain.ticket_access import TicketViewer
 from handoff_api.services.auth import agent_for, customer_id_for
 from handoff_api.services.context import AppContext
+from handoff_api.services.tickets import viewer_for
 
 
 async def get_context(connection: HTTPConnection) -> AppContext:
@@ -75,6 +77,13 @@ async def current_supervisor(agent: CurrentAgent) -> Agent:
 
 
 CurrentSupervisor = Annotated[Agent, Depends(current_supervisor)]
+
+
+async def ticket_viewer(ctx: ContextDep, agent: CurrentAgent) -> TicketViewer:
+    return await viewer_for(ctx, agent)
+
+
+TicketViewerDep = Annotated[TicketViewer, Depends(ticket_viewer)]
 
 
 # A security scheme rather than a Header parameter: it is documented as such in OpenAPI, and reads the header

@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 ERRORS: dict[type[exc.HandoffError], tuple[int, str]] = {
     exc.InvalidToken: (401, "invalid token"),
     exc.TokenExpired: (401, "token expired"),
+    exc.AuthFrameExpected: (401, 'first frame must be {"type": "auth", "token": ...}'),
     exc.InvalidServiceToken: (401, "invalid service token"),
     exc.InvalidCredentials: (401, "invalid username or password"),
     exc.WrongConversation: (403, "token not valid for this conversation"),

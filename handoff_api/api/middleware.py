@@ -1,8 +1,9 @@
-"""Pure ASGI middleware: the request body limit, and the conversation id for log lines."""
+"""Pure ASGI middleware: the request body limit, the conversation id for log lines, security headers."""
 
 import re
 
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from handoff_api.api.errors import status_and_detail
@@ -70,3 +71,46 @@ class ConversationLogContext:
             await self.app(scope, receive, send)
         finally:
             conversation_id_var.reset(token)
+
+
+# The pages load their scripts as modules from /static and never inline one; nothing may frame them.
+_PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's interactive API docs bootstrap Swagger UI / ReDoc with an inline script and load them from a CDN.
+_DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+_DOCS_PATHS = ("/docs", "/redoc")
+_ALWAYS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class SecurityHeaders:
+    """On every HTTP response: a Content-Security-Policy, no framing, no MIME sniffing, no referrer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = _DOCS_POLICY if scope["path"].startswith(_DOCS_PATHS) else _PAGE_POLICY
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = policy
+                for name, value in _ALWAYS.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

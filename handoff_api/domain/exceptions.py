@@ -17,6 +17,10 @@ class WrongConversation(HandoffError):
     """A valid customer token presented for a conversation it was not issued for."""
 
 
+class AuthFrameExpected(HandoffError):
+    """A conversation socket whose first frame is not a valid {"type": "auth", "token"} in time."""
+
+
 class InvalidServiceToken(HandoffError):
     pass
 

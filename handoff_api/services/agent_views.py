@@ -34,7 +34,7 @@ def _summary(ctx: AppContext, conversation: Conversation) -> ConversationSummary
         reason=packet.get("reason"),
         waited_seconds=waited,
         deadline=conversation.deadline,
-        note=conversation.note,
+        note=mask_pii(conversation.note) if conversation.note else None,
     )
 
 

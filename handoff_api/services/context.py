@@ -22,6 +22,7 @@ from handoff_api.store.lua_scripts import LuaScripts
 from handoff_api.store.messages import MessageStore
 from handoff_api.store.presence import Presence
 from handoff_api.store.rate_limit import MessageRateLimiter
+from handoff_api.store.shared_keys import SharedKeys
 from handoff_api.store.stats import HandoffStats
 
 
@@ -47,6 +48,7 @@ class Stores:
     rate_limiter: MessageRateLimiter
     scripts: LuaScripts
     stats: HandoffStats
+    shared_keys: SharedKeys
 
     async def ping(self) -> None:
         await self.redis.ping()

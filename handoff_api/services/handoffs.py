@@ -7,6 +7,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from contract.names import HandoffOutcome, HandoffStatus
+from contract.pii import mask_pii
 from handoff_api.domain.agents import Agent
 from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.exceptions import (
@@ -158,15 +159,25 @@ async def close(ctx: AppContext, agent: Agent, conversation_id: str, *, wrap_up:
         now=time.time(),
         handle_time_smoothing=ctx.directory.routing.handle_time_smoothing,
     )
+    await archive_closed(ctx, conversation, wrap_up=wrap_up)
+    wake_dispatcher(ctx)  # the agent has room for the next customer
+    await notices.handed_back(ctx, conversation_id, HandoffOutcome.RESOLVED, wrap_up=wrap_up)
+    # Archived: from here the conversation expires sooner, unless the customer carries on.
+    await ctx.stores.conversations.keep(conversation_id, ctx.settings.CLOSED_CONVERSATION_TTL_SECONDS)
+
+
+async def archive_closed(ctx: AppContext, conversation: Conversation, *, wrap_up: str) -> None:
+    """The summary and the masked transcript go to the SQL database: what is kept once Redis forgets."""
+    messages = await ctx.stores.messages.read_after(conversation.id)
+    transcript = [{"role": m.role.value, "text": mask_pii(m.text), "ts": m.ts} for m in messages]
     await run_in_threadpool(
         record_closed_conversation,
         ctx.engine,
         conversation=conversation,
         outcome=HandoffOutcome.RESOLVED,
         wrap_up=wrap_up,
+        transcript=transcript,
     )
-    wake_dispatcher(ctx)  # the agent has room for the next customer
-    await notices.handed_back(ctx, conversation_id, HandoffOutcome.RESOLVED, wrap_up=wrap_up)
 
 
 async def cancel(ctx: AppContext, conversation: Conversation) -> None:

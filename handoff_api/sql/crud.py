@@ -2,8 +2,9 @@
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import ColumnElement, Engine, Select, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from handoff_api.domain.exceptions import (
     InvalidTicketTransition,
     TicketNotFound,
 )
+from handoff_api.domain.ticket_access import TicketViewer
 from handoff_api.domain.ticket_policy import TicketPolicy
 from handoff_api.schemas import CsatCreate, CsatSummary, TicketCreate, TicketStatusUpdate
 from handoff_api.sql.models import ClosedConversation, Ticket, TicketSequence, TicketStatusChange
@@ -30,7 +32,12 @@ _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def record_closed_conversation(
-    engine: Engine, *, conversation: Conversation, outcome: HandoffOutcome, wrap_up: str
+    engine: Engine,
+    *,
+    conversation: Conversation,
+    outcome: HandoffOutcome,
+    wrap_up: str,
+    transcript: list[dict[str, Any]],
 ) -> None:
     packet = conversation.packet or {}
     enqueued_at = conversation.enqueued_at
@@ -46,6 +53,7 @@ def record_closed_conversation(
         wrap_up=wrap_up,
         enqueued_at=datetime.fromtimestamp(enqueued_at, UTC) if enqueued_at is not None else None,
         closed_at=datetime.now(UTC),
+        transcript=transcript,
     )
     with Session(engine) as session, session.begin():
         session.add(row)
@@ -62,11 +70,14 @@ def _next_ticket_id(session: Session, *, created_at: datetime) -> str:
     return f"T{day}{session.execute(bump).scalar_one():04d}"
 
 
-def create_ticket(session: Session, *, ticket_in: TicketCreate, policy: TicketPolicy, by: str) -> Ticket:
+def create_ticket(
+    session: Session, *, ticket_in: TicketCreate, group: str, policy: TicketPolicy, by: str
+) -> Ticket:
     now = datetime.now(UTC)
     ticket = Ticket(
         id=_next_ticket_id(session, created_at=now),
         status=TicketStatus.OPEN.value,
+        group=group,
         sla_due_at=policy.sla_due_at(category=ticket_in.category, tier=ticket_in.tier, created_at=now),
         created_at=now,
         **ticket_in.model_dump(mode="json"),
@@ -77,21 +88,46 @@ def create_ticket(session: Session, *, ticket_in: TicketCreate, policy: TicketPo
     return ticket
 
 
-def get_ticket(session: Session, *, ticket_id: str) -> Ticket:
-    ticket = session.get(Ticket, ticket_id)
+def _visible_to(viewer: TicketViewer | None) -> ColumnElement[bool]:
+    """The ticket rule (docs/contract.md) as a condition; None is the action server, which sees all."""
+    if viewer is None or viewer.sees_all:
+        return true()
+    served = select(ClosedConversation.conversation_id).where(ClosedConversation.agent == viewer.username)
+    return or_(
+        Ticket.customer_id.in_(viewer.serving_customers),
+        Ticket.group.in_(viewer.groups),
+        Ticket.conversation_id.in_(served),
+    )
+
+
+def _one_ticket(ticket_id: str, viewer: TicketViewer | None) -> Select[tuple[Ticket]]:
+    return select(Ticket).where(Ticket.id == ticket_id, _visible_to(viewer))
+
+
+def get_ticket(session: Session, *, ticket_id: str, viewer: TicketViewer | None) -> Ticket:
+    # A ticket the viewer may not see is "not found": its existence is not theirs to learn either.
+    ticket = session.scalars(_one_ticket(ticket_id, viewer)).first()
     if ticket is None:
         raise TicketNotFound
     return ticket
 
 
-def list_customer_tickets(session: Session, *, customer_id: str, limit: int) -> Sequence[Ticket]:
-    newest_first = select(Ticket).where(Ticket.customer_id == customer_id).order_by(Ticket.id.desc())
+def list_customer_tickets(
+    session: Session, *, customer_id: str, limit: int, viewer: TicketViewer | None
+) -> Sequence[Ticket]:
+    newest_first = (
+        select(Ticket)
+        .where(Ticket.customer_id == customer_id, _visible_to(viewer))
+        .order_by(Ticket.id.desc())
+    )
     return session.scalars(newest_first.limit(limit)).all()
 
 
-def update_ticket_status(session: Session, *, ticket_id: str, change: TicketStatusUpdate, by: str) -> Ticket:
+def update_ticket_status(
+    session: Session, *, ticket_id: str, change: TicketStatusUpdate, by: str, viewer: TicketViewer
+) -> Ticket:
     # Row lock on PostgreSQL so two agents changing one ticket apply their checks one after the other.
-    ticket = session.get(Ticket, ticket_id, with_for_update=True)
+    ticket = session.scalars(_one_ticket(ticket_id, viewer).with_for_update(of=Ticket)).first()
     if ticket is None:
         raise TicketNotFound
     if change.status not in _NEXT_STATUSES[TicketStatus(ticket.status)]:

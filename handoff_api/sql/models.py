@@ -27,7 +27,8 @@ class Base(DeclarativeBase):
 
 
 class ClosedConversation(Base):
-    """One finished handoff: who served whom, how long the customer waited, how it ended, how it was rated."""
+    """One finished handoff: who served whom, how long the customer waited, how it ended, how it was rated,
+    and the conversation until then, masked: the record kept once its Redis keys expire."""
 
     __tablename__ = "closed_conversations"
 
@@ -46,6 +47,8 @@ class ClosedConversation(Base):
     csat_score: Mapped[int | None] = mapped_column(SmallInteger)
     csat_comment: Mapped[str | None] = mapped_column(String(500))
     csat_at: Mapped[datetime | None]
+    # [{"role", "text", "ts"}], every text masked (contract/pii.py); None for rows from before revision 0005.
+    transcript: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class Ticket(Base):
@@ -60,7 +63,12 @@ class Ticket(Base):
     customer_id: Mapped[str] = mapped_column(String(64), index=True)
     tier: Mapped[str] = mapped_column(String(16))
     conversation_id: Mapped[str | None] = mapped_column(String(128))
+    # The seat group responsible for it (chosen by the routing rules at filing): its agents may work on it.
+    group: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Stored masked (contract/pii.py): agents see descriptions, and need no card or ID numbers.
     description: Mapped[str] = mapped_column(Text)
+    # The mobile number a callback goes to, as 11 digits; only agents allowed to see the ticket read it.
+    contact_phone: Mapped[str | None] = mapped_column(String(16))
     details: Mapped[dict[str, Any]]
     sla_due_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(index=True)

@@ -151,6 +151,9 @@ async function loadTickets(customerId) {
         el("span", { className: "badge", text: TICKET_CATEGORY_LABELS[ticket.category] }),
         el("span", { className: `badge status-${ticket.status}`, text: TICKET_STATUS_LABELS[ticket.status] }),
         el("div", { className: "status-line", text: ticket.description }),
+        ...(ticket.contact_phone
+          ? [el("div", { className: "status-line contact-phone", text: `回电号码 ${ticket.contact_phone}` })]
+          : []),
       ]),
       el("span", { className: "status-line", text: `时限 ${new Date(ticket.sla_due_at).toLocaleString("zh-CN")}` }),
     ])));

@@ -48,35 +48,43 @@ export function formatSeconds(seconds) {
   return rest ? `${minutes} 分 ${rest} 秒` : `${minutes} 分钟`;
 }
 
-function socketUrl(conversationId, token, lastId) {
+function socketUrl(conversationId) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const query = new URLSearchParams({ token, last_id: lastId });
-  return `${scheme}://${location.host}/api/conversations/${encodeURIComponent(conversationId)}/ws?${query}`;
+  return `${scheme}://${location.host}/api/conversations/${encodeURIComponent(conversationId)}/ws`;
 }
 
+// Closes after which reconnecting cannot help: the token is refused, the conversation is not (or no longer)
+// the viewer's, or it has expired.
+const FINAL_CLOSES = new Set([4401, 4403, 4404]);
+
 // A conversation socket that resumes from the last message it delivered, reconnecting with backoff.
-// Messages reach onMessage exactly once (deduplicated by stream id) and in stream order;
-// 4401/4403 closes are final (the token expired or the conversation is not the viewer's).
+// The token goes in the first frame, never in the URL; the socket is usable once the server says "ready".
+// Messages reach onMessage exactly once (deduplicated by stream id) and in stream order.
 export class ConversationSocket {
   constructor(conversationId, token, { lastId = "0", onMessage, onError, onState }) {
     Object.assign(this, { conversationId, token, lastId, onMessage, onError, onState });
     this.retryMs = 500;
     this.stopped = false;
+    this.ready = false;
     this.seen = new Set();
     this.connect();
   }
 
   connect() {
-    this.ws = new WebSocket(socketUrl(this.conversationId, this.token, this.lastId));
-    this.ws.onopen = () => { this.retryMs = 500; this.onState?.("open"); };
+    this.ready = false;
+    this.ws = new WebSocket(socketUrl(this.conversationId));
+    this.ws.onopen = () => {
+      this.ws.send(JSON.stringify({ type: "auth", token: this.token, last_id: this.lastId }));
+    };
     this.ws.onmessage = (event) => {
       let frame;
       try { frame = JSON.parse(event.data); } catch { return; }
       this.receive(frame);
     };
     this.ws.onclose = (event) => {
+      this.ready = false;
       if (this.stopped) return;
-      if (event.code === 4401 || event.code === 4403) {
+      if (FINAL_CLOSES.has(event.code)) {
         this.onState?.("closed");
         this.onError?.(event.reason || "无权访问此会话", true);
         return;
@@ -88,6 +96,7 @@ export class ConversationSocket {
   }
 
   receive(frame) {
+    if (frame.type === "ready") { this.ready = true; this.retryMs = 500; this.onState?.("open"); return; }
     if (frame.type === "error") { this.onError?.(frame.detail, false); return; }
     if (frame.type !== "message" || this.seen.has(frame.id)) return;
     this.seen.add(frame.id);
@@ -96,7 +105,7 @@ export class ConversationSocket {
   }
 
   get isOpen() {
-    return this.ws.readyState === WebSocket.OPEN;
+    return this.ready && this.ws.readyState === WebSocket.OPEN;
   }
 
   // Returns false when the socket is not open, so the caller can fall back to HTTP.

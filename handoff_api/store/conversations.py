@@ -34,20 +34,34 @@ def _from_hash(conversation_id: str, fields: dict[str, str]) -> Conversation:
 
 
 class ConversationStore:
-    def __init__(self, redis: Redis, keys: RedisKeys) -> None:
+    def __init__(self, redis: Redis, keys: RedisKeys, *, ttl_seconds: int) -> None:
         self._redis = redis
         self.keys = keys
+        self._ttl_seconds = ttl_seconds  # CONVERSATION_TTL_SECONDS: after the last message
 
     async def create(self, conversation_id: str, *, customer_id: str, tier: CustomerTier) -> None:
-        await self._redis.hset(
-            self.keys.conversation(conversation_id),
-            mapping={
-                "customer_id": customer_id,
-                "tier": tier.value,
-                "state": ConversationState.BOT.value,
-                "created_at": repr(time.time()),
-            },
-        )
+        key = self.keys.conversation(conversation_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                key,
+                mapping={
+                    "customer_id": customer_id,
+                    "tier": tier.value,
+                    "state": ConversationState.BOT.value,
+                    "created_at": repr(time.time()),
+                },
+            )
+            pipe.expire(key, self._ttl_seconds)
+            await pipe.execute()
+
+    async def keep(self, conversation_id: str, seconds: int | None = None) -> None:
+        """The conversation and its message stream expire `seconds` (default CONVERSATION_TTL_SECONDS) from
+        now. Called on every message: a conversation lives as long as someone writes to it."""
+        ttl = seconds or self._ttl_seconds
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.expire(self.keys.conversation(conversation_id), ttl)
+            pipe.expire(self.keys.messages(conversation_id), ttl)
+            await pipe.execute()
 
     async def get(self, conversation_id: str) -> Conversation:
         fields = await self._redis.hgetall(self.keys.conversation(conversation_id))

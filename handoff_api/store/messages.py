@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from handoff_api.domain.exceptions import InvalidCursor
 from handoff_api.domain.states import MessageRole
@@ -14,11 +15,16 @@ from handoff_api.schemas import Button, MessagePublic
 from handoff_api.store.redis_keys import RedisKeys
 
 _STREAM_ID = re.compile(r"^(0|[0-9]{1,20}-[0-9]{1,20})$")
+# Both parts of a stream id are unsigned 64-bit numbers; a larger one is Redis's error, not the client's.
+_MAX_PART = 2**64 - 1
+# Reading after a cursor needs the id after it: the very largest id has none.
+_LARGEST_ID = f"{_MAX_PART}-{_MAX_PART}"
 START = "0"
 
 
 def check_cursor(last_id: str) -> str:
-    if not _STREAM_ID.match(last_id):
+    parts = last_id.split("-")
+    if not _STREAM_ID.match(last_id) or any(int(p) > _MAX_PART for p in parts) or last_id == _LARGEST_ID:
         raise InvalidCursor
     return last_id
 
@@ -47,10 +53,12 @@ def message_fields(
 
 
 class MessageStore:
-    def __init__(self, redis: Redis, keys: RedisKeys, *, blocking_reads: Redis) -> None:
+    def __init__(self, redis: Redis, keys: RedisKeys, *, blocking_reads: Redis, ttl_seconds: int) -> None:
         self._redis = redis
         self._blocking_reads = blocking_reads  # the client for wait_after (redis_client.py)
         self._keys = keys
+        # Each message renews the conversation's expiry (CONVERSATION_TTL_SECONDS), stream and state alike.
+        self._ttl_seconds = ttl_seconds
 
     async def append(
         self,
@@ -62,8 +70,15 @@ class MessageStore:
         meta: dict[str, Any] | None = None,
     ) -> MessagePublic:
         fields = message_fields(role, text, buttons, meta)
-        entry_id = await self._redis.xadd(self._keys.messages(conversation_id), fields)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.xadd(self._keys.messages(conversation_id), fields)
+            self._renew(pipe, conversation_id)
+            entry_id, *_ = await pipe.execute()
         return decode_message(entry_id, fields)
+
+    def _renew(self, pipe: Pipeline, conversation_id: str) -> None:
+        pipe.expire(self._keys.messages(conversation_id), self._ttl_seconds)
+        pipe.expire(self._keys.conversation(conversation_id), self._ttl_seconds)
 
     async def append_system_notes(self, notes: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
         """System messages (conversation id, text, meta) to several conversations in one round trip."""
@@ -72,6 +87,7 @@ class MessageStore:
                 pipe.xadd(
                     self._keys.messages(conversation_id), message_fields(MessageRole.SYSTEM, text, (), meta)
                 )
+                self._renew(pipe, conversation_id)
             await pipe.execute()
 
     async def read_after(

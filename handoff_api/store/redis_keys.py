@@ -81,3 +81,23 @@ class RedisKeys:
     def message_rate(self, conversation_id: str) -> str:
         # String (counter) with TTL: customer messages in the current rate-limit window of the conversation.
         return f"{self.prefix}conv:{conversation_id}:rate"
+
+    def shared(self, groups: list[str], usernames: list[str]) -> list[str]:
+        """Every key that belongs to no conversation (queues, seats, statistics): refreshed to a long TTL by
+        the running processes (store/shared_keys.py), so even these go once the service is gone."""
+        per_group = [
+            key
+            for group in groups
+            for key in (self.queue(group), self.online_in_group(group), self.group_stats(group))
+        ]
+        per_agent = [self.agent_conversations(username) for username in usernames]
+        return [
+            *per_group,
+            *per_agent,
+            self.bot_turns_due(),
+            self.online_agents(),
+            self.queue_timeouts(),
+            self.outcome_log(),
+            self.outcome_counts(),
+            self.reason_counts(),
+        ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.clients.tickets import Ticket, TicketError, TicketNotFound, TicketRequest
@@ -281,6 +282,20 @@ async def test_callback_ticket(dispatcher) -> None:
     assert client.created[0].category is TicketCategory.CALLBACK
     assert events[:2] == [SlotSet("callback_note", None), SlotSet("pending_offer", None)]
     assert responses(dispatcher) == ["utter_ticket_created_callback"]
+
+
+@pytest.mark.parametrize(
+    ("slot", "sent"), [("１３８ １２３４ ５６７８", "13812345678"), ("010-12345678", None)]
+)
+async def test_a_callback_carries_the_mobile_number_the_customer_gave(dispatcher, slot, sent) -> None:
+    client = FakeTicketClient()
+    tracker = make_tracker(
+        [user_event("请回电", "inform", C1001)], slots={"callback_note": "请回电", "phone": slot}
+    )
+
+    await ActionFileCallback(client).run(dispatcher, tracker, {})
+
+    assert client.created[0].contact_phone == sent  # a landline is not refused by the API: it stays out
 
 
 async def test_declining_an_offer_clears_it(dispatcher) -> None:

@@ -78,3 +78,11 @@ def take_conversation(page: Page, conversation_id: str) -> bool:
         queued.click()
     expect(page.locator("#conversation-view")).to_have_attribute("data-conversation-id", conversation_id)
     return assigned
+
+
+def assert_socket_urls_carry_no_token(page: Page) -> None:
+    """Every WebSocket the page opened (recorded by the conftest's init script) has a bare URL: the token
+    goes in the first frame, since URLs end up in access logs."""
+    urls = page.evaluate("window.__sockets.map((socket) => socket.url)")
+    assert urls, "the page opened no socket"
+    assert [url for url in urls if "?" in url or "token" in url] == [], urls

@@ -7,7 +7,7 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import OpenPage
-from tests.browser.helpers import DEMO_PASSWORD, log_in, take_conversation
+from tests.browser.helpers import DEMO_PASSWORD, assert_socket_urls_carry_no_token, log_in, take_conversation
 from tests.integration.system import RunningSystem
 
 CUSTOMER = "C1006"  # 赵磊, 金卡
@@ -33,6 +33,9 @@ def _handoff(api: httpx.Client, system: RunningSystem) -> dict:
     return session
 
 
+FULL_WIDTH_CARD = "６２２２０２１２３４５６７８９０"
+
+
 def _file_ticket(api: httpx.Client, system: RunningSystem, session: dict) -> str:
     response = api.post(
         "/api/internal/tickets",
@@ -42,8 +45,9 @@ def _file_ticket(api: httpx.Client, system: RunningSystem, session: dict) -> str
             "customer_id": CUSTOMER,
             "tier": "gold",
             "conversation_id": session["conversation_id"],
-            "description": "上次来电等待时间太长",
+            "description": f"上次来电等待时间太长，卡号{FULL_WIDTH_CARD}",
             "details": {},
+            "contact_phone": "+86 138 1234 5678",
         },
     )
     assert response.status_code == 201, response.text
@@ -71,6 +75,10 @@ def test_agent_sets_presence_reads_the_tickets_and_transfers_with_a_note(
     expect(ticket).to_contain_text("投诉")
     expect(ticket).to_contain_text("待处理")
     expect(ticket).to_contain_text("上次来电等待时间太长")
+    expect(ticket).to_contain_text("************７８９０")  # stored masked, shown masked
+    expect(ticket).not_to_contain_text(FULL_WIDTH_CARD)
+    expect(ticket).to_contain_text("回电号码 13812345678")  # the structured field, for the one who may call
+    assert_socket_urls_carry_no_token(agent)
 
     agent.click("#presence-away")
     expect(agent.locator("#presence-switch")).to_have_attribute("data-presence", "away")

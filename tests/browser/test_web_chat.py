@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import OpenPage
 from tests.browser.helpers import (
+    assert_socket_urls_carry_no_token,
     count_messages,
     dom_message_ids,
     say,
@@ -82,4 +83,5 @@ def test_dropped_connection_loses_and_duplicates_nothing(
     shown = dom_message_ids(page)
     assert len(shown) == len(set(shown)), f"duplicated messages: {shown}"
     assert shown == stored_message_ids(api, session)
+    assert_socket_urls_carry_no_token(page)  # the first socket and the reconnection's
     screenshot(page, "2-reconnected")

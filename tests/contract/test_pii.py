@@ -1,6 +1,6 @@
 import pytest
 
-from contract.pii import mask_account_numbers, mask_pii
+from contract.pii import find_mobile, mask_account_numbers, mask_pii
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,16 @@ def test_leaves_other_numbers_alone(text: str) -> None:
 )
 def test_account_numbers_only_keeps_mobiles_for_callbacks(raw: str, expected: str) -> None:
     assert mask_account_numbers(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("请打１３８ １２３４ ５６７８回我", "13812345678"),
+        ("+86-139-8765-4321", "13987654321"),
+        ("卡号6222021234567890，身份证11010519491231002X", None),  # no mobile among them
+        ("座机010-12345678", None),
+    ],
+)
+def test_find_mobile_gives_the_first_mobile_as_ascii_digits(text: str, number: str | None) -> None:
+    assert find_mobile(text) == number

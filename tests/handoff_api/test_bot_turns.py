@@ -20,7 +20,7 @@ async def store(async_redis: Redis, keys: RedisKeys) -> BotTurnStore:
 
 @pytest.fixture
 async def conversations(async_redis: Redis, keys: RedisKeys) -> ConversationStore:
-    conversations = ConversationStore(async_redis, keys)
+    conversations = ConversationStore(async_redis, keys, ttl_seconds=3600)
     await conversations.create("c1", customer_id="C1001", tier=CustomerTier.STANDARD)
     return conversations
 

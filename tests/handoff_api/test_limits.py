@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import websockets
 from fastapi import FastAPI
 
 from handoff_api.core.config import Settings
+from tests.conversation_socket import conversation_socket
 from tests.handoff_api.conftest import Customer
 
 RATE_LIMIT = 3
@@ -49,9 +49,9 @@ async def test_socket_and_http_share_the_limit(server: str) -> None:
         for n in range(RATE_LIMIT):
             await customer.say(f"第{n}条")
         last_id = (await customer.messages())[-1]["id"]
-        path = f"/api/conversations/{customer.conversation_id}/ws"
-        url = f"ws://{server}{path}?token={customer.token}&last_id={last_id}"
-        async with websockets.connect(url) as socket:
+        async with conversation_socket(
+            f"ws://{server}", customer.conversation_id, customer.token, last_id
+        ) as socket:
             await socket.send(json.dumps({"type": "message", "text": "还有"}))
             frame = json.loads(await socket.recv())
         assert frame == {"type": "error", "detail": RATE_LIMITED}

@@ -3,7 +3,7 @@
 import json
 import logging
 
-from handoff_api.core.log_config import JsonFormatter, conversation_id_var
+from handoff_api.core.log_config import JsonFormatter, configure_logging, conversation_id_var
 
 
 def _format(message: str, *args: object, **extra: object) -> dict:
@@ -26,3 +26,29 @@ def test_line_is_json_with_the_request_conversation_id_and_masked_pii() -> None:
 def test_explicit_conversation_id_wins_and_none_is_left_out() -> None:
     assert _format("x", conversation_id="conv-8")["conversation_id"] == "conv-8"
     assert "conversation_id" not in _format("x")
+
+
+def test_secrets_that_reach_a_message_are_cut() -> None:
+    message = _format(
+        "rasa resume failed: Client error '401' for url 'http://rasa/conversations/c/tracker/events?token=s3cr3t'"
+        " (Authorization: Bearer eyJhbGciOi.x.y)"
+    )["message"]
+    assert "s3cr3t" not in message and "eyJhbGciOi" not in message
+    assert "?token=***" in message and "Bearer ***" in message
+
+
+def test_uvicorn_request_lines_lose_their_query_string_and_httpx_is_quiet(caplog) -> None:
+    configure_logging("INFO")
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", "/api/x?token=abc&last_id=0", "1.1", 200
+        )
+        logging.getLogger("uvicorn.error").info(
+            '%s - "WebSocket %s" [accepted]', "127.0.0.1:5", "/api/conversations/c/ws?token=abc"
+        )
+        logging.getLogger("httpx").info("HTTP Request: POST http://rasa/x?token=abc")
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines == [
+        '127.0.0.1:5 - "GET /api/x HTTP/1.1" 200',
+        '127.0.0.1:5 - "WebSocket /api/conversations/c/ws" [accepted]',
+    ]

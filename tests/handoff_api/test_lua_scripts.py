@@ -59,7 +59,7 @@ async def _queued(store: ConversationStore, scripts: LuaScripts, conversation_id
 
 
 async def test_many_concurrent_claims_have_exactly_one_winner(async_redis: Redis, keys: RedisKeys) -> None:
-    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    store, scripts = ConversationStore(async_redis, keys, ttl_seconds=3600), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
 
     outcomes = await asyncio.gather(
@@ -78,7 +78,7 @@ async def test_many_concurrent_claims_have_exactly_one_winner(async_redis: Redis
 
 
 async def test_a_second_claim_by_the_same_agent_changes_nothing(async_redis: Redis, keys: RedisKeys) -> None:
-    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    store, scripts = ConversationStore(async_redis, keys, ttl_seconds=3600), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
     assert await scripts.claim("c1", agent="a", group="general", capacity=1, now=1.0) is True
     before = await async_redis.hgetall(keys.conversation("c1"))
@@ -92,7 +92,7 @@ async def test_a_second_claim_by_the_same_agent_changes_nothing(async_redis: Red
 
 
 async def test_concurrent_claims_by_one_agent_respect_capacity(async_redis: Redis, keys: RedisKeys) -> None:
-    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    store, scripts = ConversationStore(async_redis, keys, ttl_seconds=3600), LuaScripts(async_redis, keys)
     ids = [f"c{i}" for i in range(10)]
     for conversation_id in ids:
         await _queued(store, scripts, conversation_id)
@@ -111,7 +111,7 @@ async def test_concurrent_claims_by_one_agent_respect_capacity(async_redis: Redi
 async def test_claim_in_wrong_group_or_unknown_conversation_fails(
     async_redis: Redis, keys: RedisKeys
 ) -> None:
-    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    store, scripts = ConversationStore(async_redis, keys, ttl_seconds=3600), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
     with pytest.raises(ConversationNotQueued):
         await scripts.claim("c1", agent="a", group="vip", capacity=1, now=1.0)
@@ -122,7 +122,7 @@ async def test_claim_in_wrong_group_or_unknown_conversation_fails(
 async def test_enqueue_reports_the_position_and_counts_the_reason_once(
     async_redis: Redis, keys: RedisKeys
 ) -> None:
-    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    store, scripts = ConversationStore(async_redis, keys, ttl_seconds=3600), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
     await store.create("c2", customer_id="C1002", tier=CustomerTier.STANDARD)
 
@@ -141,7 +141,7 @@ async def test_enqueue_reports_the_position_and_counts_the_reason_once(
 async def test_enqueue_queues_only_if_someone_online_could_ever_take_it(
     async_redis: Redis, keys: RedisKeys
 ) -> None:
-    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    store, scripts = ConversationStore(async_redis, keys, ttl_seconds=3600), LuaScripts(async_redis, keys)
     await store.create("c1", customer_id="C1001", tier=CustomerTier.PLATINUM)
     presence = Presence(async_redis, keys, ttl_seconds=600, seat_groups={"v1": ["vip"]}, groups=GROUPS)
     await presence.set_status("sec", PresenceStatus.ONLINE)  # a secretary, in no group of their own
@@ -168,7 +168,7 @@ async def test_enqueue_queues_only_if_someone_online_could_ever_take_it(
 async def test_enqueue_refuses_a_conversation_with_an_agent_or_unknown(
     async_redis: Redis, keys: RedisKeys
 ) -> None:
-    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    store, scripts = ConversationStore(async_redis, keys, ttl_seconds=3600), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
     await scripts.claim("c1", agent="a", group="general", capacity=1, now=1.0)
     for conversation_id, error in (("c1", ConversationWithAgent), ("nope", ConversationNotFound)):
@@ -180,7 +180,7 @@ async def test_enqueue_refuses_a_conversation_with_an_agent_or_unknown(
 async def test_release_frees_capacity_once_and_only_for_the_owner(
     async_redis: Redis, keys: RedisKeys
 ) -> None:
-    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    store, scripts = ConversationStore(async_redis, keys, ttl_seconds=3600), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")
     await scripts.claim("c1", agent="a", group="general", capacity=1, now=1.0)
 
@@ -199,7 +199,7 @@ async def test_release_frees_capacity_once_and_only_for_the_owner(
 async def test_end_wait_ends_a_wait_once_and_only_where_and_when_it_is(
     async_redis: Redis, keys: RedisKeys
 ) -> None:
-    store, scripts = ConversationStore(async_redis, keys), LuaScripts(async_redis, keys)
+    store, scripts = ConversationStore(async_redis, keys, ttl_seconds=3600), LuaScripts(async_redis, keys)
     await _queued(store, scripts, "c1")  # its queue timeout is at 600.0
 
     def end(

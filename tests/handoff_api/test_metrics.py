@@ -7,6 +7,7 @@ from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from handoff_api.core import metrics
+from handoff_api.core.config import Settings
 from handoff_api.store.redis_keys import RedisKeys
 
 
@@ -15,14 +16,14 @@ def _sample(name: str, **labels: str) -> float:
 
 
 async def test_scrape_reports_queue_length_and_oldest_wait(
-    client: httpx.AsyncClient, async_redis: Redis, keys: RedisKeys
+    client: httpx.AsyncClient, async_redis: Redis, keys: RedisKeys, settings: Settings
 ) -> None:
     now = time.time()
     for conversation_id, waited, deadline in [("old", 42, 1.0), ("new", 5, 0.5)]:
         await async_redis.hset(keys.conversation(conversation_id), mapping={"enqueued_at": now - waited})
         # The newer one has the earlier deadline (a VIP): the oldest wait is not the head of the queue.
         await async_redis.zadd(keys.queue("risk"), {conversation_id: deadline})
-    response = await client.get("/metrics")
+    response = await client.get("/metrics", headers={"Authorization": f"Bearer {settings.METRICS_TOKEN}"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     assert 'handoff_queue_length{group="risk"} 2.0' in response.text

@@ -119,7 +119,7 @@ async def processes(process_env: dict[str, str], tmp_path: Path) -> AsyncIterato
 
 
 async def _conversations(redis: Redis, keys: RedisKeys, count: int) -> list[str]:
-    store = ConversationStore(redis, keys)
+    store = ConversationStore(redis, keys, ttl_seconds=3600)
     ids = [f"mp{i:05d}" for i in range(count)]
     for start in range(0, count, 50):
         batch = ids[start : start + 50]

@@ -18,6 +18,7 @@ import websockets
 from redis.asyncio import Redis
 
 from handoff_api.store.redis_keys import RedisKeys
+from tests.conversation_socket import conversation_socket
 from tests.integration.system import RunningSystem, rasa_tracker
 from tests.progress import STALL_SECONDS, next_within_stall
 
@@ -75,8 +76,7 @@ class Session:
 @asynccontextmanager
 async def open_socket(system: RunningSystem, session: Session, last_id: str = "0") -> AsyncIterator[Socket]:
     ws_url = system.api_url.replace("http://", "ws://")
-    url = f"{ws_url}/api/conversations/{session.conversation_id}/ws?token={session.token}&last_id={last_id}"
-    async with websockets.connect(url) as connection:
+    async with conversation_socket(ws_url, session.conversation_id, session.token, last_id) as connection:
         yield Socket(connection)
 
 

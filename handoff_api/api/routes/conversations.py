@@ -1,17 +1,19 @@
 """Customer side of a conversation: status, messages over HTTP, and the WebSocket shared with agents."""
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import anyio
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
-from pydantic import BaseModel, ValidationError
+from fastapi import APIRouter, Query, WebSocket, status
+from pydantic import BaseModel, StringConstraints, ValidationError
+from redis.exceptions import RedisError
 
 from handoff_api.api.deps import ContextDep, CustomerConversation
 from handoff_api.api.errors import status_and_detail
 from handoff_api.domain.agents import Agent
-from handoff_api.domain.exceptions import HandoffError, WrongConversation
+from handoff_api.domain.exceptions import AuthFrameExpected, HandoffError, WrongConversation
 from handoff_api.domain.states import TokenKind
 from handoff_api.schemas import (
     ConversationStatus,
@@ -26,7 +28,9 @@ from handoff_api.services.auth import agent_for, customer_id_for, token_kind
 from handoff_api.services.context import AppContext
 from handoff_api.store.messages import START, check_cursor
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
+_UNAVAILABLE = "service temporarily unavailable"
 
 # XREAD blocks this long per round, so a socket notices its own cancellation promptly; it must stay well
 # under the Redis socket timeout (redis_client.SOCKET_TIMEOUT_SECONDS).
@@ -68,9 +72,11 @@ async def send_message(
 
 @dataclass(frozen=True)
 class _Viewer:
-    """Who is on the socket: the conversation's customer, or an agent (who sees PII masked)."""
+    """Who is on the socket: the conversation's customer, or an agent (who sees PII masked). The token is kept
+    to authorise the viewer again before every delivery."""
 
     conversation_id: str
+    token: str
     agent: Agent | None
 
 
@@ -80,29 +86,79 @@ class _SocketMessage(BaseModel):
     payload: RasaPayload | None = None
 
 
+class _AuthFrame(BaseModel):
+    """The socket's first frame: the token travels here, never in the URL (URLs end up in logs)."""
+
+    type: Literal["auth"]
+    # Printable ASCII whatever the token format: anything else cannot be a token, and is refused as such.
+    token: Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]+$", max_length=4096)]
+    last_id: Annotated[str, StringConstraints(max_length=45)] = START
+
+
+class _FrameRefused(Exception):
+    """A frame the socket cannot read (binary, too large, not JSON, too deep): an error frame answers it."""
+
+
 async def _authenticate(ctx: AppContext, conversation_id: str, token: str) -> _Viewer:
+    """Who the token speaks for, if they may see the conversation now; run again before every delivery."""
     conversation = await ctx.stores.conversations.get(conversation_id)
     if token_kind(ctx, token) is TokenKind.AGENT:
         agent = agent_for(ctx, token)
         agent_views.ensure_can_read(agent, conversation)
-        return _Viewer(conversation_id, agent)
+        return _Viewer(conversation_id, token, agent)
     if customer_id_for(ctx, token, conversation_id) != conversation.customer_id:
         raise WrongConversation
-    return _Viewer(conversation_id, None)
+    return _Viewer(conversation_id, token, None)
+
+
+async def _read_text(websocket: WebSocket, max_chars: int) -> str | None:
+    """The next text frame; None when the client has gone."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        return None
+    text = message.get("text")
+    if text is None:
+        raise _FrameRefused("text frames only")
+    if len(text) > max_chars:
+        raise _FrameRefused("frame too large")
+    return text
+
+
+def _parse(raw: str) -> object:
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the parser goes
+        raise _FrameRefused("invalid JSON") from exc
+
+
+async def _close(websocket: WebSocket, error: HandoffError) -> None:
+    code, detail = status_and_detail(error)
+    # 4000 + HTTP status, so clients can tell "log in again" (4401) from "not yours" (4403).
+    await websocket.close(code=4000 + code, reason=detail)
 
 
 async def _push(websocket: WebSocket, ctx: AppContext, viewer: _Viewer, last_id: str) -> None:
     cursor = last_id
-    while True:
-        for message in await ctx.stores.messages.wait_after(viewer.conversation_id, cursor, _PUSH_BLOCK_MS):
-            shown = agent_views.masked(message) if viewer.agent else message
-            await websocket.send_json({"type": "message", **shown.model_dump(mode="json")})
-            cursor = message.id
+    try:
+        while True:
+            batch = await ctx.stores.messages.wait_after(viewer.conversation_id, cursor, _PUSH_BLOCK_MS)
+            # Rights change while the socket is open (a transfer, a close, an expired or revoked token):
+            # checked after each wait, so nothing is delivered past the moment they were lost.
+            await _authenticate(ctx, viewer.conversation_id, viewer.token)
+            for message in batch:
+                shown = agent_views.masked(message) if viewer.agent else message
+                await websocket.send_json({"type": "message", **shown.model_dump(mode="json")})
+                cursor = message.id
+    except HandoffError as exc:
+        await _close(websocket, exc)
+    except RedisError:
+        logger.warning("socket closed: storage unavailable")
+        await websocket.close(code=status.WS_1011_INTERNAL_ERROR, reason=_UNAVAILABLE)
 
 
 async def _handle(ctx: AppContext, viewer: _Viewer, raw: str) -> None:
     """Act on one frame from the client; its result reaches every viewer through the stream."""
-    incoming = _SocketMessage.model_validate(json.loads(raw))
+    incoming = _SocketMessage.model_validate(_parse(raw))
     if viewer.agent is not None:
         await handoffs.send_agent_message(ctx, viewer.agent, viewer.conversation_id, incoming.text)
         return
@@ -113,35 +169,58 @@ async def _handle(ctx: AppContext, viewer: _Viewer, raw: str) -> None:
     await gateway.accept_customer_message(ctx, conversation, body, wait_for_bot=False)
 
 
+def _error_detail(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return exc.errors()[0]["msg"]
+    if isinstance(exc, HandoffError):
+        return status_and_detail(exc)[1]
+    if isinstance(exc, RedisError):
+        return _UNAVAILABLE
+    return str(exc)  # _FrameRefused
+
+
 async def _receive(websocket: WebSocket, ctx: AppContext, viewer: _Viewer) -> None:
     while True:
         try:
-            raw = await websocket.receive_text()
-        except WebSocketDisconnect:
-            return
-        try:
+            raw = await _read_text(websocket, ctx.settings.WS_MAX_FRAME_CHARS)
+            if raw is None:
+                return
             await _handle(ctx, viewer, raw)
-        except ValueError as exc:  # invalid JSON, or a ValidationError of the frame
-            detail = "invalid JSON" if not isinstance(exc, ValidationError) else exc.errors()[0]["msg"]
-            await websocket.send_json({"type": "error", "detail": detail})
-        except HandoffError as exc:
-            await websocket.send_json({"type": "error", "detail": status_and_detail(exc)[1]})
+        except (_FrameRefused, ValidationError, HandoffError, RedisError) as exc:
+            await websocket.send_json({"type": "error", "detail": _error_detail(exc)})
+
+
+async def _sign_in(websocket: WebSocket, ctx: AppContext, conversation_id: str) -> tuple[_Viewer, str] | None:
+    """The viewer and resume cursor of the auth frame, or None (the socket closed) without a valid one."""
+    try:
+        with anyio.fail_after(ctx.settings.WS_AUTH_TIMEOUT_SECONDS):
+            raw = await _read_text(websocket, ctx.settings.WS_MAX_FRAME_CHARS)
+        if raw is None:
+            return None
+        frame = _AuthFrame.model_validate(_parse(raw))
+        viewer = await _authenticate(ctx, conversation_id, frame.token)
+        return viewer, check_cursor(frame.last_id)
+    except (TimeoutError, _FrameRefused, ValidationError):
+        await _close(websocket, AuthFrameExpected())
+    except HandoffError as exc:
+        await _close(websocket, exc)
+    return None
 
 
 @router.websocket("/{conversation_id}/ws")
-async def conversation_socket(
-    websocket: WebSocket, conversation_id: str, ctx: ContextDep, token: str = "", last_id: str = START
-) -> None:
+async def conversation_socket(websocket: WebSocket, conversation_id: str, ctx: ContextDep) -> None:
     await websocket.accept()
-    try:
-        viewer = await _authenticate(ctx, conversation_id, token)
-        check_cursor(last_id)
-    except HandoffError as exc:
-        code, detail = status_and_detail(exc)
-        # 4000 + HTTP status, so clients can tell "log in again" (4401) from "not yours" (4403).
-        await websocket.close(code=4000 + code, reason=detail)
+    signed_in = await _sign_in(websocket, ctx, conversation_id)
+    if signed_in is None:
         return
+    viewer, last_id = signed_in
+    await websocket.send_json({"type": "ready"})
     async with anyio.create_task_group() as tasks:
-        tasks.start_soon(_push, websocket, ctx, viewer, last_id)
+
+        async def push() -> None:
+            await _push(websocket, ctx, viewer, last_id)
+            tasks.cancel_scope.cancel()  # the push closed the socket: stop reading it
+
+        tasks.start_soon(push)
         await _receive(websocket, ctx, viewer)
         tasks.cancel_scope.cancel()

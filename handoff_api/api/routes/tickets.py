@@ -1,10 +1,11 @@
-"""Tickets: filed and read by the action server (service token), read and moved on by agents."""
+"""Tickets: filed and read by the action server (service token), read and moved on by the agents the ticket
+rule allows (docs/contract.md, "Who sees a ticket")."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from handoff_api.api.deps import ContextDep, CurrentAgent, ServiceAuth, SessionDep
+from handoff_api.api.deps import ContextDep, ServiceAuth, SessionDep, TicketViewerDep
 from handoff_api.schemas import TicketCreate, TicketPublic, TicketStatusUpdate
 from handoff_api.services import tickets
 
@@ -17,31 +18,39 @@ Limit = Annotated[int, Query(ge=1, le=50)]
 
 @internal.post("/tickets", status_code=status.HTTP_201_CREATED)
 def create_ticket(body: TicketCreate, ctx: ContextDep, session: SessionDep) -> TicketPublic:
-    return tickets.file_ticket(session, ticket_in=body, policy=ctx.directory.tickets)
+    return tickets.file_ticket(
+        session, ticket_in=body, routing=ctx.directory.routing, policy=ctx.directory.tickets
+    )
 
 
 @internal.get("/tickets/{ticket_id}")
 def read_ticket(ticket_id: str, session: SessionDep) -> TicketPublic:
-    return tickets.read_ticket(session, ticket_id=ticket_id)
+    return tickets.read_ticket(session, ticket_id=ticket_id, viewer=None)
 
 
 @internal.get("/customers/{customer_id}/tickets")
 def customer_tickets(customer_id: str, session: SessionDep, limit: Limit = 5) -> list[TicketPublic]:
-    return tickets.customer_tickets(session, customer_id=customer_id, limit=limit)
+    return tickets.customer_tickets(session, customer_id=customer_id, limit=limit, viewer=None)
 
 
 @agent.get("/customers/{customer_id}/tickets")
 def customer_tickets_for_agent(
-    customer_id: str, session: SessionDep, _agent: CurrentAgent, limit: Limit = 20
+    customer_id: str, session: SessionDep, viewer: TicketViewerDep, limit: Limit = 20
 ) -> list[TicketPublic]:
-    return tickets.customer_tickets(session, customer_id=customer_id, limit=limit)
+    """The customer's tickets this agent may see."""
+    return tickets.customer_tickets(session, customer_id=customer_id, limit=limit, viewer=viewer)
+
+
+@agent.get("/tickets/{ticket_id}")
+def read_ticket_for_agent(ticket_id: str, session: SessionDep, viewer: TicketViewerDep) -> TicketPublic:
+    return tickets.read_ticket(session, ticket_id=ticket_id, viewer=viewer)
 
 
 @agent.patch("/tickets/{ticket_id}")
 def update_ticket(
-    ticket_id: str, body: TicketStatusUpdate, session: SessionDep, current: CurrentAgent
+    ticket_id: str, body: TicketStatusUpdate, session: SessionDep, viewer: TicketViewerDep
 ) -> TicketPublic:
-    return tickets.change_status(session, ticket_id=ticket_id, change=body, by=current.username)
+    return tickets.change_status(session, ticket_id=ticket_id, change=body, viewer=viewer)
 
 
 router.include_router(internal)
