@@ -11,9 +11,15 @@ from handoff_api.sql import crud
 FILED_BY_BOT = "bot"
 
 
-def file_ticket(session: Session, *, ticket_in: TicketCreate, policy: TicketPolicy) -> TicketPublic:
-    ticket = crud.create_ticket(session, ticket_in=ticket_in, policy=policy, by=FILED_BY_BOT)
-    metrics.record_ticket(category=ticket_in.category)
+def file_ticket(
+    session: Session, *, ticket_in: TicketCreate, policy: TicketPolicy, idempotency_key: str | None
+) -> TicketPublic:
+    """File a ticket once per idempotency key: a repeated turn gets the ticket its first run filed."""
+    ticket, created = crud.create_ticket(
+        session, ticket_in=ticket_in, policy=policy, by=FILED_BY_BOT, idempotency_key=idempotency_key
+    )
+    if created:
+        metrics.record_ticket(category=ticket_in.category)
     return TicketPublic.model_validate(ticket)
 
 
