@@ -52,13 +52,13 @@ def _api_pid(system: RunningSystem) -> int:
             fields = line.split()
             if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # LISTEN
                 inodes.add(fields[9])
-    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+    sockets = {f"socket:[{inode}]" for inode in inodes}
+    for process in Path("/proc").glob("[0-9]*"):
         try:
-            target = fd.readlink()
+            if any(str(fd.readlink()) in sockets for fd in (process / "fd").iterdir()):
+                return int(process.name)
         except OSError:
-            continue
-        if str(target).startswith("socket:[") and str(target)[8:-1] in inodes:
-            return int(fd.parent.parent.name)
+            continue  # exited meanwhile
     raise RuntimeError("no process listens on the API port")
 
 

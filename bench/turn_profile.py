@@ -36,7 +36,7 @@ async def _median_ms(call: Callable[[], Awaitable[object]]) -> float:
     return sorted(times)[len(times) // 2]
 
 
-async def profile(model: Path, turns: int) -> None:
+async def profile(model: Path, turns: int, *, rasa_store: bool) -> None:
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.core.lock_store import LockStore
@@ -48,7 +48,14 @@ async def profile(model: Path, turns: int) -> None:
     os.environ.update(RASA_REDIS_PREFIX=prefix, REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="0")
     for name in ("REDIS_PASSWORD", "ACTION_ENDPOINT_URL", "ACTION_SERVER_TOKEN"):
         os.environ.setdefault(name, "")
+    for line in Path("config/defaults.env").read_text(encoding="utf-8").splitlines():
+        name, _, value = line.partition("=")
+        if name.startswith("RASA_TRACKER_"):
+            os.environ.setdefault(name, value)
     tracker_config = read_endpoint_config("endpoints.yml", "tracker_store")
+    if rasa_store:  # Rasa's own, unbounded, for comparison
+        tracker_config.type = "redis"
+        tracker_config.kwargs = {k: v for k, v in tracker_config.kwargs.items() if k not in ("keep_turns",)}
     lock_config = read_endpoint_config("endpoints.yml", "lock_store")
     agent = await load_agent(model_path=str(model))
     agent.tracker_store = TrackerStore.create(tracker_config, agent.domain)
@@ -111,12 +118,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.turn_profile", description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=Path("models/current.tar.gz"))
     parser.add_argument("--turns", type=int, default=100)
+    parser.add_argument(
+        "--rasa-store", action="store_true", help="Rasa's RedisTrackerStore, not endpoints.yml's"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     from rasa.utils.log_utils import configure_structlog
 
     configure_structlog(logging.ERROR)
-    asyncio.run(profile(args.model, args.turns))
+    print("tracker store:", "Rasa's RedisTrackerStore" if args.rasa_store else "endpoints.yml's")
+    asyncio.run(profile(args.model, args.turns, rasa_store=args.rasa_store))
     return 0
 
 

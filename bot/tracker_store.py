@@ -5,8 +5,9 @@ them, loads and replays them again to merge on save, and serialises all of them;
 the whole history to use its last `max_history` turns. So a turn's cost grows with the conversation (9× at
 100 turns).
 
-This store keeps the last `keep_turns` customer messages and what followed them. The older events are
-replaced by a snapshot of the state they left: the slots that differ from their initial values, the active
+This store keeps the latest session (what Rasa hands the policies and actions anyway), and of it the last
+`keep_turns` customer messages and what followed them. The older events of the session are replaced by a
+snapshot of the state they left: the slots that differ from their initial values, the active
 form, and a pause. Nothing the bot decides on is lost: the policies look back `max_history` turns (5,
 config.yml), rules and actions a few turns (fallback misses, a shown bill, the identity of the latest
 messages); the full transcript is the handoff service's message stream, not the tracker. Trackers expire
@@ -21,9 +22,18 @@ import json
 from typing import Any
 
 from rasa.core.tracker_store import RedisTrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.conversation import Dialogue
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActiveLoop, ConversationPaused, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    ConversationPaused,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 
@@ -41,10 +51,23 @@ def snapshot(tracker: DialogueStateTracker, *, timestamp: float) -> list[Event]:
     return events
 
 
+def latest_session(events: list[Event]) -> list[Event]:
+    """The events of the latest session, from its action_session_start on: what Rasa itself hands the
+    policies and actions (earlier sessions' slots are carried over by SlotSet events in the new one)."""
+    starts = [i for i, event in enumerate(events) if isinstance(event, SessionStarted)]
+    if not starts:
+        return events
+    start = starts[-1]
+    before = events[start - 1] if start else None
+    if isinstance(before, ActionExecuted) and before.action_name == ACTION_SESSION_START_NAME:
+        start -= 1
+    return events[start:]
+
+
 def bounded_events(tracker: DialogueStateTracker, domain: Domain, keep_turns: int) -> list[Event]:
-    """The tracker's events with everything before its last `keep_turns` customer messages replaced by the
-    snapshot of the state it left."""
-    events = list(tracker.events)
+    """The latest session's events with everything before its last `keep_turns` customer messages replaced
+    by the snapshot of the state it left."""
+    events = latest_session(list(tracker.events))
     user_messages = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
     if len(user_messages) <= keep_turns:
         return events
@@ -69,5 +92,5 @@ class BoundedRedisTrackerStore(RedisTrackerStore):
         self.red.set(self.key_prefix + tracker.sender_id, serialised, ex=timeout or self.record_exp)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The whole stored tracker, every session in it: it is bounded already, and save writes it whole."""
+        """The whole stored tracker (the latest session, bounded already): save writes it back whole."""
         return await self._retrieve(sender_id, fetch_all_sessions=True)

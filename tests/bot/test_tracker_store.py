@@ -13,6 +13,7 @@ from rasa.shared.core.events import (
     ActiveLoop,
     BotUttered,
     ConversationPaused,
+    SessionStarted,
     SlotSet,
     UserUttered,
 )
@@ -70,6 +71,23 @@ def test_older_turns_become_the_state_they_left() -> None:
     assert events[first_kept].action_name == "action_listen"
     assert events[first_kept:] == list(tracker.events)[-len(events) + first_kept :]
     assert rebuilt.past_states(DOMAIN)[-5:] == tracker.past_states(DOMAIN)[-5:]
+
+
+def test_only_the_latest_session_is_kept() -> None:
+    old = _tracker(3, [SlotSet("card_tail", "1234")])
+    events = [
+        *old.events,
+        ActionExecuted("action_session_start", timestamp=100.0),
+        SessionStarted(timestamp=100.0),
+        SlotSet("card_tail", "1234", timestamp=100.0),  # carried over by action_session_start
+        *_turn(11),
+    ]
+    tracker = DialogueStateTracker.from_events("conv-1", events, slots=DOMAIN.slots)
+
+    kept = bounded_events(tracker, DOMAIN, keep_turns=10)
+
+    assert kept == events[len(old.events) :]
+    assert _user_ids(kept) == ["m11"]
 
 
 @pytest.fixture

@@ -86,10 +86,10 @@ def _processes_with_open(path: Path) -> set[int]:
     waiting to run."""
     target = str(path.resolve())
     found = set()
-    for fd in Path("/proc").glob("[0-9]*/fd/*"):
-        try:
-            if os.readlink(fd) == target:
-                found.add(int(fd.parent.parent.name))
+    for process in Path("/proc").glob("[0-9]*"):
+        try:  # a process may exit while its descriptors are listed (a glob over */fd/* then fails)
+            if any(os.readlink(fd) == target for fd in (process / "fd").iterdir()):
+                found.add(int(process.name))
         except OSError:
             continue  # closed or exited meanwhile
     return found

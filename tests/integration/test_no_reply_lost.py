@@ -208,9 +208,23 @@ def _cpu_of(pids: list[int]) -> int:
     return sum(cpu_ticks_of_tree(pid) for pid in pids)
 
 
+async def _both_servers_up(system: RunningSystem) -> None:
+    """Until both Rasa servers answer (after a restart, each loads its model first)."""
+    services = ("rasa", "rasa_2")
+
+    def seen() -> tuple[list[bool], int]:
+        pids = [system.pid_of(service) for service in services]
+        return [_refuses(url) for url in system.rasa_urls], _cpu_of([_supervisor_of(pid) for pid in pids])
+
+    await wait_while_progressing(
+        lambda: asyncio.to_thread(seen), lambda state: not any(state[0]), what="both Rasa servers up"
+    )
+
+
 async def test_sigkill_of_one_rasa_under_load_loses_no_message_and_answers_none_twice(
     two_rasa: RunningSystem, api: httpx.AsyncClient
 ) -> None:
+    await _both_servers_up(two_rasa)
     sessions = [await start_session(api, CUSTOMER) for _ in range(20)]
     victim = two_rasa.pid_of("rasa_2")
     supervisor = _supervisor_of(victim)
