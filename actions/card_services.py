@@ -24,6 +24,7 @@ from actions.backends.base import (
 from actions.clients.handoff import HandoffClient
 from actions.context import customer_context
 from actions.handoff import HandoffAction
+from actions.idempotency import idempotency_key
 from actions.knowledge import get_knowledge
 from actions.settings import get_settings
 from actions.verification import IRREVERSIBLE_SERVICES, is_verified, verification_reset_events
@@ -144,7 +145,11 @@ class ActionCardService(HandoffAction):
         amount = tracker.get_slot("amount")
         try:
             result = await self.backend.perform(
-                context.customer_id or "", tail, service, amount=float(amount) if amount is not None else None
+                context.customer_id or "",
+                tail,
+                service,
+                amount=float(amount) if amount is not None else None,
+                idempotency_key=idempotency_key(tracker, f"card:{service.value}:{tail}"),
             )
         except OperationRefused as refusal:
             dispatcher.utter_message(

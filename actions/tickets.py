@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.tickets import Ticket, TicketClient, TicketError, TicketNotFound, TicketRequest
 from actions.context import customer_context
+from actions.idempotency import idempotency_key
 from actions.knowledge import Knowledge, get_knowledge
 from actions.policy_answers import utter_policy_answer
 from actions.settings import get_settings
@@ -111,7 +112,9 @@ class TicketAction(Action):
             contact_phone=contact_phone,
         )
         try:
-            return await self.client.create(request)
+            return await self.client.create(
+                request, idempotency_key=idempotency_key(tracker, f"ticket:{category.value}")
+            )
         except TicketError:
             logger.exception("Filing a %s ticket failed (conversation %s)", category, context.conversation_id)
             dispatcher.utter_message(response="utter_ticket_failed")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The header that makes a request safe to repeat (ticket API, core system): one key, one effect.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
 
 class CustomerTier(StrEnum):
     STANDARD = "standard"  # 普卡

@@ -3,6 +3,7 @@
 # Redis (when none is reachable), the action server, the Rasa server and the handoff API.
 # Ctrl-C (or SIGTERM) stops everything it started. Logs go to var/log/.
 source "$(dirname "$0")/lib.sh"
+source "$ROOT/scripts/bot_processes.sh"
 
 "$ROOT/scripts/setup.sh"
 "$ROOT/scripts/train.sh"
@@ -44,17 +45,12 @@ start() {
   log "started $name (pid $!, log $LOG_DIR/$name.log)"
 }
 
-start actions "$RASA_VENV/bin/python" -m actions.server --host "$HOST" --port "$ACTIONS_PORT"
-actions_pid=$!
-start rasa "$RASA_VENV/bin/rasa" run --enable-api --auth-token "$RASA_TOKEN" --model models/current.tar.gz \
-  --endpoints endpoints.yml --credentials credentials.yml --interface "$HOST" --port "$RASA_PORT"
-rasa_pid=$!
+start_bot_processes
 start handoff_api "$API_VENV/bin/uvicorn" handoff_api.main:create_app --factory --host "$HOST" --port "$API_PORT"
 api_pid=$!
 
-wait_http "http://$HOST:$ACTIONS_PORT/health" "action server" "$actions_pid"
 wait_http "http://$HOST:$API_PORT/readyz" "handoff API" "$api_pid"
-wait_http "http://$HOST:$RASA_PORT/status?token=$RASA_TOKEN" "Rasa server" "$rasa_pid"
+wait_bot_processes
 
 cat <<TXT
 
@@ -63,13 +59,14 @@ cat <<TXT
   Agent console (agents):      $HANDOFF_API_URL/agent      demo logins: see README (password demo1234)
   Supervisor view:             $HANDOFF_API_URL/supervisor (login: supervisor)
   Handoff API docs:            $HANDOFF_API_URL/docs
-  Rasa server:                 $RASA_URL
+  Rasa servers:                $RASA_URL
   Redis:                       $REDIS_URL
   Logs:                        $LOG_DIR/
   Press Ctrl-C to stop.
 
 TXT
-# Stop everything as soon as any one service dies, so a half-broken system never looks alive.
+# Stop everything as soon as any one service dies, so a half-broken system never looks alive (Rasa and action
+# servers do not: scripts/supervise.sh starts them again).
 wait -n "${pids[@]}" || true
 log "a service exited; see $LOG_DIR"
 exit 1

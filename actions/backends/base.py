@@ -137,9 +137,16 @@ class AccountBackend(Protocol):
         ...
 
     async def perform(
-        self, customer_id: str, tail: str, operation: CardOperation, *, amount: float | None = None
+        self,
+        customer_id: str,
+        tail: str,
+        operation: CardOperation,
+        *,
+        amount: float | None = None,
+        idempotency_key: str | None = None,
     ) -> OperationResult:
-        """Raises CustomerNotFound, CardNotFound or OperationRefused."""
+        """Raises CustomerNotFound, CardNotFound or OperationRefused. An operation repeated with the same
+        `idempotency_key` is not performed again: the first one's result is returned."""
         ...
 
     async def send_code(self, customer_id: str, tail: str) -> CodeSent:

@@ -1,16 +1,21 @@
 """Demo account back-end: customers seeded from demo/customers.yml, state kept in a JSON file.
 
 The JSON file is the source of truth once it exists, so card changes (freeze, report lost, …)
-survive action-server restarts. Delete it to reseed. The one-time code is always `otp_code`
+survive action-server restarts. Delete it to reseed. Several action servers may share it (RASA_PROCESSES):
+changes are made under an exclusive lock on a file next to it. Each change's result is kept under its
+idempotency key, so a repeated turn does not repeat the operation. The one-time code is always `otp_code`
 (DEMO_OTP_CODE, default 123456), and `send_code` returns it so the bot can show it to a demo user.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,6 +40,9 @@ from actions.backends.base import (
 from actions.backends.rules import apply_operation
 from actions.settings import Settings
 from contract.names import CustomerTier
+
+# Results of the latest operations by idempotency key, kept in the state file: far more than any retry needs.
+KEPT_OPERATIONS = 1000
 
 
 def card_from_dict(card: dict[str, Any]) -> Card:
@@ -137,7 +145,7 @@ class DemoBackend:
         # Serialises read-modify-write of the state file between concurrent actions in this process.
         self._lock = asyncio.Lock()
         # Parsed state and the file version it came from: reads cost a stat, not a parse.
-        self._cache: tuple[tuple[int, int], dict[str, Customer]] | None = None
+        self._cache: tuple[tuple[int, int], dict[str, Customer], dict[str, dict[str, Any]]] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DemoBackend:
@@ -154,35 +162,49 @@ class DemoBackend:
         return customers[customer_id]
 
     async def perform(
-        self, customer_id: str, tail: str, operation: CardOperation, *, amount: float | None = None
+        self,
+        customer_id: str,
+        tail: str,
+        operation: CardOperation,
+        *,
+        amount: float | None = None,
+        idempotency_key: str | None = None,
     ) -> OperationResult:
         async with self._lock:
-            customers = self._read()
-            customer = self._customer(customers, customer_id)
-            card = customer.card(tail)
-            if card is None:
-                raise CardNotFound(customer_id, tail)
-            updated = apply_operation(card, operation, amount=amount, today=date.today())
-            customers[customer_id] = replace(
-                customer, cards=tuple(updated if c.tail == tail else c for c in customer.cards)
-            )
-            self._write(customers)
-            return OperationResult(card=updated, operation=operation)
+            with self._locked_file():
+                customers = self._read()
+                done = self._operations().get(idempotency_key or "")
+                if done is not None:
+                    return OperationResult(card=card_from_dict(done), operation=operation)
+                customer = self._customer(customers, customer_id)
+                card = customer.card(tail)
+                if card is None:
+                    raise CardNotFound(customer_id, tail)
+                updated = apply_operation(card, operation, amount=amount, today=date.today())
+                customers[customer_id] = replace(
+                    customer, cards=tuple(updated if c.tail == tail else c for c in customer.cards)
+                )
+                operations = self._operations()
+                if idempotency_key:
+                    operations[idempotency_key] = _card_to_dict(updated)
+                self._write(customers, operations)
+                return OperationResult(card=updated, operation=operation)
 
     async def set_card_status(self, customer_id: str, tail: str, status: CardStatus) -> Card:
         """Demo administration (tests, resetting a demo): sets a status without the operation rules."""
         async with self._lock:
-            customers = self._read()
-            customer = self._customer(customers, customer_id)
-            card = customer.card(tail)
-            if card is None:
-                raise CardNotFound(customer_id, tail)
-            updated = replace(card, status=status)
-            customers[customer_id] = replace(
-                customer, cards=tuple(updated if c.tail == tail else c for c in customer.cards)
-            )
-            self._write(customers)
-            return updated
+            with self._locked_file():
+                customers = self._read()
+                customer = self._customer(customers, customer_id)
+                card = customer.card(tail)
+                if card is None:
+                    raise CardNotFound(customer_id, tail)
+                updated = replace(card, status=status)
+                customers[customer_id] = replace(
+                    customer, cards=tuple(updated if c.tail == tail else c for c in customer.cards)
+                )
+                self._write(customers, self._operations())
+                return updated
 
     async def send_code(self, customer_id: str, tail: str) -> CodeSent:
         customer = await self.get_customer(customer_id)
@@ -210,6 +232,17 @@ class DemoBackend:
             # A damaged state file is this back-end being down, not a crash of the action.
             raise BackendError(f"demo back-end state unreadable: {exc!r}") from exc
 
+    @contextlib.contextmanager
+    def _locked_file(self) -> Iterator[None]:
+        """Exclusive across processes: another action server's read-modify-write waits for this one."""
+        self._state_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self._state_path.with_name(self._state_path.name + ".lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def _read_state(self) -> dict[str, Customer]:
         try:
             stat = self._state_path.stat()
@@ -217,20 +250,30 @@ class DemoBackend:
             seed = yaml.safe_load(self._seed_path.read_text(encoding="utf-8"))
             today = date.today()
             customers = {c["id"]: seed_customer(c, today) for c in seed["customers"]}
-            self._write(customers)
+            self._write(customers, {})
             return dict(customers)
         version = (stat.st_mtime_ns, stat.st_size)
         if self._cache is None or self._cache[0] != version:
             data = json.loads(self._state_path.read_text(encoding="utf-8"))
-            self._cache = (version, {c["id"]: customer_from_dict(c) for c in data["customers"]})
+            customers = {c["id"]: customer_from_dict(c) for c in data["customers"]}
+            self._cache = (version, customers, data.get("operations", {}))
         return dict(self._cache[1])
 
-    def _write(self, customers: dict[str, Customer]) -> None:
+    def _operations(self) -> dict[str, dict[str, Any]]:
+        """Card results by idempotency key, as of the last _read."""
+        return dict(self._cache[2]) if self._cache is not None else {}
+
+    def _write(self, customers: dict[str, Customer], operations: dict[str, dict[str, Any]]) -> None:
         self._state_path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"customers": [customer_to_dict(c) for c in customers.values()]}
+        kept = dict(list(operations.items())[-KEPT_OPERATIONS:])
+        payload = {"customers": [customer_to_dict(c) for c in customers.values()], "operations": kept}
         # Write-then-rename so a crash mid-write never leaves a truncated state file.
         fd, tmp = tempfile.mkstemp(dir=self._state_path.parent, prefix=".demo_backend.", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(payload, handle, ensure_ascii=False, indent=2)
         os.replace(tmp, self._state_path)
         self._cache = None
+
+
+def _card_to_dict(card: Card) -> dict[str, Any]:
+    return {**asdict(card), "status": card.status.value}

@@ -3,7 +3,8 @@
 Expected API (JSON; `Authorization: Bearer <CORE_BACKEND_TOKEN>`):
 - `GET  /customers/{id}` → a customer in the state-file shape of the demo back-end (customer_from_dict).
 - `POST /customers/{id}/cards/{tail}/operations {"operation", "amount"}` → `{"card": {...}}`;
-  409 `{"error": "<refusal code>", "max_amount": …}` when the system refuses.
+  409 `{"error": "<refusal code>", "max_amount": …}` when the system refuses. With header `Idempotency-Key`
+  (actions/idempotency.py), a repeat of a key already performed must answer the first result, not act again.
 - `POST /customers/{id}/otp {"card_tail"}` → `{"masked_phone"}`.
 - `POST /customers/{id}/otp/verify {"code"}` → `{"valid": true|false}`.
 404 `{"error": "customer_not_found" | "card_not_found"}` for unknown customers and cards.
@@ -29,6 +30,7 @@ from actions.backends.base import (
 from actions.backends.demo import card_from_dict, customer_from_dict
 from actions.clients.http_session import LazySession
 from actions.settings import Settings
+from contract.names import IDEMPOTENCY_HEADER
 
 
 class HttpBackend:
@@ -50,7 +52,13 @@ class HttpBackend:
         return _parse(customer_from_dict, payload)
 
     async def perform(
-        self, customer_id: str, tail: str, operation: CardOperation, *, amount: float | None = None
+        self,
+        customer_id: str,
+        tail: str,
+        operation: CardOperation,
+        *,
+        amount: float | None = None,
+        idempotency_key: str | None = None,
     ) -> OperationResult:
         payload = await self._call(
             "POST",
@@ -58,6 +66,7 @@ class HttpBackend:
             json={"operation": operation.value, "amount": amount},
             customer_id=customer_id,
             tail=tail,
+            headers={IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None,
         )
         card = _parse(lambda data: card_from_dict(data["card"]), payload)
         return OperationResult(card=card, operation=operation)
@@ -82,10 +91,18 @@ class HttpBackend:
         return _parse(lambda data: data["valid"] is True, payload)
 
     async def _call(
-        self, method: str, path: str, *, customer_id: str, tail: str | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        customer_id: str,
+        tail: str | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         try:
-            async with self._session.get().request(method, self._base_url + path, json=json) as response:
+            request = self._session.get().request(method, self._base_url + path, json=json, headers=headers)
+            async with request as response:
                 body = await response.json(content_type=None)
                 status = response.status
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:

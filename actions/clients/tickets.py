@@ -10,7 +10,7 @@ import aiohttp
 
 from actions.clients.http_session import LazySession
 from actions.settings import Settings
-from contract.names import TicketCategory
+from contract.names import IDEMPOTENCY_HEADER, TicketCategory
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,11 @@ class TicketClient:
             timeout_seconds=settings.http_timeout_seconds,
         )
 
-    async def create(self, request: TicketRequest) -> Ticket:
+    async def create(self, request: TicketRequest, *, idempotency_key: str | None = None) -> Ticket:
+        """File a ticket; filed again with the same key, the API answers the first ticket."""
         body = {**asdict(request), "category": request.category.value}
-        status, payload = await self._call("POST", "/tickets", json=body)
+        headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
+        status, payload = await self._call("POST", "/tickets", json=body, headers=headers)
         if status != 201:
             raise TicketError(f"ticket API answered {status}: {str(payload)[:200]}")
         return parse_ticket(payload)
@@ -85,11 +87,18 @@ class TicketClient:
         return [parse_ticket(item) for item in payload]
 
     async def _call(
-        self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         session = self._session.get()
+        request = session.request(method, self._base_url + path, json=json, params=params, headers=headers)
         try:
-            async with session.request(method, self._base_url + path, json=json, params=params) as response:
+            async with request as response:
                 return response.status, await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise TicketError(f"ticket API unreachable: {exc!r}") from exc

@@ -49,13 +49,25 @@ def _stored_form(ticket_in: TicketCreate) -> TicketCreate:
 
 
 def file_ticket(
-    session: Session, *, ticket_in: TicketCreate, routing: RoutingConfig, policy: TicketPolicy
+    session: Session,
+    *,
+    ticket_in: TicketCreate,
+    routing: RoutingConfig,
+    policy: TicketPolicy,
+    idempotency_key: str | None,
 ) -> TicketPublic:
+    """File a ticket once per idempotency key: a repeated turn gets the ticket its first run filed."""
     group = choose_group(routing, intent=_ROUTING_INTENT[ticket_in.category], reason="", tier=ticket_in.tier)
-    ticket = crud.create_ticket(
-        session, ticket_in=_stored_form(ticket_in), group=group, policy=policy, by=FILED_BY_BOT
+    ticket, created = crud.create_ticket(
+        session,
+        ticket_in=_stored_form(ticket_in),
+        group=group,
+        policy=policy,
+        by=FILED_BY_BOT,
+        idempotency_key=idempotency_key,
     )
-    metrics.record_ticket(category=ticket_in.category)
+    if created:
+        metrics.record_ticket(category=ticket_in.category)
     return TicketPublic.model_validate(ticket)
 
 

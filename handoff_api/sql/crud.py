@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contract.names import HandoffOutcome, TicketStatus
@@ -71,8 +72,17 @@ def _next_ticket_id(session: Session, *, created_at: datetime) -> str:
 
 
 def create_ticket(
-    session: Session, *, ticket_in: TicketCreate, group: str, policy: TicketPolicy, by: str
-) -> Ticket:
+    session: Session,
+    *,
+    ticket_in: TicketCreate,
+    group: str,
+    policy: TicketPolicy,
+    by: str,
+    idempotency_key: str | None,
+) -> tuple[Ticket, bool]:
+    """The new ticket and True; with an idempotency key already used, that key's ticket and False."""
+    if idempotency_key is not None and (filed := _ticket_with_key(session, idempotency_key)) is not None:
+        return filed, False
     now = datetime.now(UTC)
     ticket = Ticket(
         id=_next_ticket_id(session, created_at=now),
@@ -80,12 +90,25 @@ def create_ticket(
         group=group,
         sla_due_at=policy.sla_due_at(category=ticket_in.category, tier=ticket_in.tier, created_at=now),
         created_at=now,
+        idempotency_key=idempotency_key,
         **ticket_in.model_dump(mode="json"),
     )
     ticket.history.append(TicketStatusChange(status=TicketStatus.OPEN.value, note="", by=by, at=now))
     session.add(ticket)
-    session.commit()
-    return ticket
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same filing, concurrently (a retry while the first was still running): the first one wins.
+        session.rollback()
+        filed = _ticket_with_key(session, idempotency_key) if idempotency_key is not None else None
+        if filed is None:
+            raise
+        return filed, False
+    return ticket, True
+
+
+def _ticket_with_key(session: Session, idempotency_key: str) -> Ticket | None:
+    return session.scalars(select(Ticket).where(Ticket.idempotency_key == idempotency_key)).one_or_none()
 
 
 def _visible_to(viewer: TicketViewer | None) -> ColumnElement[bool]:

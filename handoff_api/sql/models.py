@@ -72,6 +72,8 @@ class Ticket(Base):
     details: Mapped[dict[str, Any]]
     sla_due_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(index=True)
+    # The filer's Idempotency-Key (conversation + message + purpose): a repeated filing finds this ticket.
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, default=None)
     history: Mapped[list["TicketStatusChange"]] = relationship(
         order_by="TicketStatusChange.id", cascade="all, delete-orphan", lazy="selectin"
     )

@@ -71,10 +71,12 @@ def user_event(
     *,
     entities: dict[str, Any] | None = None,
     ranking: list[tuple[str, float]] | None = None,
+    message_id: str | None = None,
 ) -> dict[str, Any]:
     return {
         "event": "user",
         "text": text,
+        "message_id": message_id,
         "parse_data": {
             "intent": {"name": intent, "confidence": 0.99},
             "entities": [{"entity": name, "value": value} for name, value in (entities or {}).items()],
@@ -119,6 +121,7 @@ def make_tracker(
         "intent_ranking": parse_data.get("intent_ranking") or [parse_data.get("intent", {})],
         "entities": parse_data.get("entities", []),
         "metadata": latest_user.get("metadata", {}),
+        "message_id": latest_user.get("message_id"),
     }
     return Tracker(
         sender_id=sender_id,

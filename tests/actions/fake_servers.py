@@ -114,6 +114,8 @@ def ticket_api(*, token: str = "svc", fail: bool = False, delay: float = 0.0) ->
             "created_at": f"2026-11-23T0{len(tickets)}:00:00Z",
             "history": [],
         }
+        # Kept beside the ticket (not in the contract's response) so tests can see what the client sent.
+        tickets[ticket_id]["sent_idempotency_key"] = request.headers.get("Idempotency-Key")
         return web.json_response(tickets[ticket_id], status=201)
 
     async def read(request: web.Request) -> web.Response:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.backends.base import BackendError, CardStatus
+from actions.backends.base import BackendError, CardOperation, CardStatus
 from actions.backends.demo import DemoBackend
 from actions.card_services import ActionAskConfirmed, ActionCardService, ActionStartCardService
 from actions.clients.handoff import HandoffResult
@@ -169,3 +169,21 @@ async def test_back_end_down(dispatcher, caplog, verified) -> None:
     assert events == CLEARED
     assert responses(dispatcher) == ["utter_backend_unavailable"]
     assert "conv-42" in caplog.text
+
+
+async def test_a_turn_run_again_does_not_repeat_the_card_operation(
+    demo_backend: DemoBackend, dispatcher, verified
+) -> None:
+    slots = {**VERIFIED, "card_service": "freeze"}
+    turn = make_tracker([user_event("确认", "affirm", C1001, message_id="1700000000000-0")], slots=slots)
+    await _service(demo_backend).run(dispatcher, turn, {})
+    assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.frozen
+    await demo_backend.perform("C1001", "1234", CardOperation.unfreeze)
+
+    await _service(demo_backend).run(dispatcher, turn, {})  # the same turn, run again on another process
+
+    assert responses(dispatcher) == ["utter_card_service_done_freeze"] * 2
+    assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.active
+    next_turn = make_tracker([user_event("确认", "affirm", C1001, message_id="1700000000001-0")], slots=slots)
+    await _service(demo_backend).run(dispatcher, next_turn, {})
+    assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.frozen

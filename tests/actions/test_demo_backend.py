@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -13,6 +16,7 @@ from actions.backends.base import (
     OperationRefused,
 )
 from actions.backends.demo import DemoBackend
+from actions.settings import REPO_ROOT
 from contract.names import CustomerTier
 from tests.actions.conftest import DEMO_CUSTOMERS
 
@@ -134,3 +138,51 @@ async def test_damaged_state_file_is_a_backend_error(tmp_path) -> None:
 
     with pytest.raises(BackendError):
         await DemoBackend(state_path=state, seed_path=DEMO_CUSTOMERS).get_customer("C1001")
+
+
+async def test_an_operation_repeated_with_its_idempotency_key_is_not_performed_again(tmp_path) -> None:
+    backend = DemoBackend(state_path=tmp_path / "s.json", seed_path=DEMO_CUSTOMERS)
+
+    first = await backend.perform("C1001", "1234", CardOperation.freeze, idempotency_key="turn-1")
+    await backend.perform("C1001", "1234", CardOperation.unfreeze, idempotency_key="turn-2")
+    repeated = await backend.perform("C1001", "1234", CardOperation.freeze, idempotency_key="turn-1")
+
+    assert repeated.card == first.card and first.card.status is CardStatus.frozen
+    # The repeat answered from the record: the card stays as the later operation left it.
+    assert (await backend.get_customer("C1001")).card("1234").status is CardStatus.active
+    reread = DemoBackend(state_path=tmp_path / "s.json", seed_path=DEMO_CUSTOMERS)
+    again = await reread.perform("C1001", "1234", CardOperation.freeze, idempotency_key="turn-1")
+    assert again.card == first.card
+
+
+_TOGGLE_CARD = """
+import asyncio, sys
+from pathlib import Path
+from actions.backends.base import CardOperation
+from actions.backends.demo import DemoBackend
+
+async def main(state, seed, customer, tail, rounds):
+    backend = DemoBackend(state_path=Path(state), seed_path=Path(seed))
+    for i in range(int(rounds)):
+        for op in (CardOperation.freeze, CardOperation.unfreeze):
+            await backend.perform(customer, tail, op, idempotency_key=f"{customer}-{i}-{op.value}")
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+def test_action_servers_sharing_the_state_file_lose_no_change(tmp_path) -> None:
+    """Two action servers (RASA_PROCESSES=2) change different cards in one file at the same time."""
+    state = tmp_path / "s.json"
+    cards = [("C1001", "1234"), ("C1003", "3456")]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _TOGGLE_CARD, str(state), str(DEMO_CUSTOMERS), customer, tail, "25"],
+            cwd=REPO_ROOT,
+        )
+        for customer, tail in cards
+    ]
+    assert [worker.wait() for worker in workers] == [0, 0]
+
+    recorded = json.loads(state.read_text(encoding="utf-8"))["operations"]
+    assert len(recorded) == 2 * 2 * 25

@@ -17,7 +17,7 @@ from actions.backends.http import HttpBackend
 from actions.settings import Settings
 from contract.names import CustomerTier
 from tests.actions.conftest import DEMO_CUSTOMERS
-from tests.actions.fake_servers import core_system, serve
+from tests.actions.fake_servers import SEEN, core_system, serve
 
 
 def _customers() -> dict[str, dict]:
@@ -87,3 +87,11 @@ async def test_core_system_down() -> None:
 def test_backend_chosen_by_configuration(tmp_path) -> None:
     assert isinstance(make_backend(Settings(account_backend="http")), HttpBackend)
     assert isinstance(make_backend(Settings(demo_backend_path=tmp_path / "x.json")), DemoBackend)
+
+
+async def test_an_operation_carries_its_idempotency_key() -> None:
+    app = core_system(_customers())
+    async with serve(app) as url:
+        await _backend(url).perform("C1001", "1234", CardOperation.freeze, idempotency_key="k-7")
+
+    assert app[SEEN][-1].headers["Idempotency-Key"] == "k-7"

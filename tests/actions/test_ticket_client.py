@@ -65,3 +65,13 @@ async def test_slow_ticket_api_times_out() -> None:
         client = TicketClient(base_url=url, service_token="svc", timeout_seconds=0.2)
         with pytest.raises(TicketError):
             await client.latest("C1001")
+
+
+async def test_a_filing_carries_its_idempotency_key() -> None:
+    app = ticket_api()
+    async with serve(app) as url:
+        keyed = await _client(url).create(REQUEST, idempotency_key="k-1")
+        plain = await _client(url).create(REQUEST)
+
+    assert app[TICKETS][keyed.id]["sent_idempotency_key"] == "k-1"
+    assert app[TICKETS][plain.id]["sent_idempotency_key"] is None

@@ -40,11 +40,13 @@ class FakeTicketClient:
         self.tickets = tickets or []
         self.error = error
         self.created: list[TicketRequest] = []
+        self.keys: list[str | None] = []
 
-    async def create(self, request: TicketRequest) -> Ticket:
+    async def create(self, request: TicketRequest, *, idempotency_key: str | None = None) -> Ticket:
         if self.error:
             raise self.error
         self.created.append(request)
+        self.keys.append(idempotency_key)
         return _ticket(category=request.category.value)
 
     async def get(self, ticket_id: str) -> Ticket:
@@ -308,3 +310,18 @@ async def test_declining_an_offer_clears_it(dispatcher) -> None:
 def test_times_are_shown_in_beijing_time() -> None:
     assert format_time("2026-11-23T16:05:00+00:00") == "11月24日 00:05"
     assert format_time("not a time") == "not a time"
+
+
+async def test_a_filing_is_keyed_by_conversation_and_message(dispatcher) -> None:
+    client = FakeTicketClient()
+    slots = {"ticket_category": "complaint", "ticket_description": "客服态度太差了"}
+
+    def turn(message_id: str, sender_id: str = "conv-42"):
+        event = user_event("客服态度太差了", "complain", C1001, message_id=message_id)
+        return make_tracker([event], slots=slots, sender_id=sender_id)
+
+    for tracker in (turn("1700000000000-0"), turn("1700000000000-0"), turn("1700000000001-0")):
+        await TicketAction(client).run(dispatcher, tracker, {})
+
+    first, repeated, later = client.keys
+    assert first is not None and first == repeated and later != first

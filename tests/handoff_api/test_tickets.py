@@ -144,3 +144,28 @@ async def test_invalid_ticket_is_422(client: httpx.AsyncClient, overrides) -> No
     response = await client.post("/api/internal/tickets", json=_ticket(**overrides), headers=SERVICE)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][0] == "body"
+
+
+async def test_a_filing_repeated_with_its_idempotency_key_returns_the_first_ticket(
+    client: httpx.AsyncClient,
+) -> None:
+    key = {**SERVICE, "Idempotency-Key": "conv-1:1700000000000-0:ticket:dispute"}
+    first = await client.post("/api/internal/tickets", json=_ticket(), headers=key)
+    again = await client.post("/api/internal/tickets", json=_ticket(), headers=key)
+    other = await _file(client)
+
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert other["id"] != first.json()["id"]
+    latest = await client.get("/api/internal/customers/C1001/tickets", headers=SERVICE)
+    assert sorted(t["id"] for t in latest.json()) == sorted([first.json()["id"], other["id"]])
+
+
+async def test_concurrent_filings_with_one_key_make_one_ticket(client: httpx.AsyncClient) -> None:
+    key = {**SERVICE, "Idempotency-Key": "conv-2:1700000000001-0:ticket:complaint"}
+    answers = await asyncio.gather(
+        *(client.post("/api/internal/tickets", json=_ticket(), headers=key) for _ in range(5))
+    )
+
+    assert {answer.status_code for answer in answers} == {201}
+    assert len({answer.json()["id"] for answer in answers}) == 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -37,7 +39,7 @@ DERIVED_SETTINGS = (
 @dataclass(frozen=True)
 class RunningSystem:
     api_url: str
-    rasa_url: str
+    rasa_url: str  # the first Rasa server
     actions_url: str
     rasa_token: str
     service_token: str
@@ -47,6 +49,12 @@ class RunningSystem:
     key_prefix: str
     rasa_prefix: str
     var_dir: Path
+    rasa_urls: tuple[str, ...] = ()  # every Rasa server run.sh started (RASA_PROCESSES), first one first
+
+    def pid_of(self, service: str) -> int:
+        """The current pid of a supervised service (`rasa`, `rasa_2`, `actions`…), as scripts/supervise.sh
+        wrote it."""
+        return int((self.var_dir / "run" / f"{service}.pid").read_text())
 
 
 def free_port() -> int:
@@ -55,7 +63,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _cpu_ticks_of_tree(root_pid: int) -> int:
+def cpu_ticks_of_tree(root_pid: int) -> int:
     """CPU time used so far by a process and all its descendants (Linux /proc), in clock ticks."""
     parents: dict[int, int] = {}
     ticks: dict[int, int] = {}
@@ -95,8 +103,8 @@ def _wait_until_ready(proc: subprocess.Popen[str], log_path: Path) -> None:
         """Ready, exited, and the measures of progress."""
         ready = READY_LINE in log_path.read_text(encoding="utf-8", errors="replace")
         logged = sum(log.stat().st_size for log in log_path.parent.glob("**/*.log"))
-        training = sum(_cpu_ticks_of_tree(pid) for pid in _processes_with_open(TRAINING_LOCK))
-        return ready, proc.poll() is not None, logged, _cpu_ticks_of_tree(proc.pid), training
+        training = sum(cpu_ticks_of_tree(pid) for pid in _processes_with_open(TRAINING_LOCK))
+        return ready, proc.poll() is not None, logged, cpu_ticks_of_tree(proc.pid), training
 
     watch = StallWatch("system start-up")
     try:
@@ -110,6 +118,12 @@ def _wait_until_ready(proc: subprocess.Popen[str], log_path: Path) -> None:
         raise RuntimeError(f"{stalled}:\n{_log_tails(log_path.parent)}") from None
     if not ready:
         raise RuntimeError(f"system did not start:\n{_log_tails(log_path.parent)}")
+
+
+def _rasa_urls(log_path: Path) -> tuple[str, ...]:
+    """The Rasa servers run.sh names in its ready banner."""
+    found = re.search(r"Rasa servers?:\s+(\S+)", log_path.read_text(encoding="utf-8", errors="replace"))
+    return tuple(found.group(1).split(",")) if found else ()
 
 
 def _log_tails(var_dir: Path, lines: int = 40) -> str:
@@ -130,8 +144,11 @@ def _delete_keys(redis_url: str, *patterns: str) -> None:
 
 
 @contextmanager
-def running_system(var_dir: Path) -> Iterator[RunningSystem]:
-    """Runs scripts/run.sh (the README's run command) and stops it with SIGTERM, as Ctrl-C would."""
+def running_system(
+    var_dir: Path, settings: dict[str, str] | None = None, *, root: Path = ROOT
+) -> Iterator[RunningSystem]:
+    """Runs scripts/run.sh (the README's run command) of the checkout at `root` with extra `settings`, and
+    stops it with SIGTERM, as Ctrl-C would."""
     run_id = uuid.uuid4().hex[:10]
     ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "API_PORT": free_port()}
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -159,12 +176,13 @@ def running_system(var_dir: Path) -> Iterator[RunningSystem]:
         "GATEWAY_SECRET": system.gateway_secret,
         "ACTION_SERVER_TOKEN": system.action_server_token,
         "VAR_DIR": str(var_dir),
+        **(settings or {}),
     }
     log_path = var_dir / "run.out"
     with open(log_path, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "run.sh")],
-            cwd=ROOT,
+            ["bash", str(root / "scripts" / "run.sh")],
+            cwd=root,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -173,7 +191,7 @@ def running_system(var_dir: Path) -> Iterator[RunningSystem]:
         )
     try:
         _wait_until_ready(proc, log_path)
-        yield system
+        yield dataclasses.replace(system, rasa_urls=_rasa_urls(log_path))
         if proc.poll() is not None:
             raise RuntimeError(f"the system stopped during the tests:\n{_log_tails(var_dir)}")
     finally:

@@ -3,8 +3,9 @@ rule allows (docs/contract.md, "Who sees a ticket")."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Header, Query, status
 
+from contract.names import IDEMPOTENCY_HEADER
 from handoff_api.api.deps import ContextDep, ServiceAuth, SessionDep, TicketViewerDep
 from handoff_api.schemas import TicketCreate, TicketPublic, TicketStatusUpdate
 from handoff_api.services import tickets
@@ -14,12 +15,20 @@ agent = APIRouter(prefix="/api/agent", tags=["tickets"])
 router = APIRouter()
 
 Limit = Annotated[int, Query(ge=1, le=50)]
+# A filing sent again with the same key (a repeated bot turn) answers the first ticket instead of a new one.
+IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER, min_length=1, max_length=128)]
 
 
 @internal.post("/tickets", status_code=status.HTTP_201_CREATED)
-def create_ticket(body: TicketCreate, ctx: ContextDep, session: SessionDep) -> TicketPublic:
+def create_ticket(
+    body: TicketCreate, ctx: ContextDep, session: SessionDep, idempotency_key: IdempotencyKey = None
+) -> TicketPublic:
     return tickets.file_ticket(
-        session, ticket_in=body, routing=ctx.directory.routing, policy=ctx.directory.tickets
+        session,
+        ticket_in=body,
+        routing=ctx.directory.routing,
+        policy=ctx.directory.tickets,
+        idempotency_key=idempotency_key,
     )
 
 

@@ -1,0 +1,96 @@
+"""Rasa's Redis tracker store, bounded: a turn costs the same at the hundredth message as at the first.
+
+Rasa's RedisTrackerStore keeps every event of a conversation and, at each turn, loads and replays all of
+them, loads and replays them again to merge on save, and serialises all of them; the policies then featurise
+the whole history to use its last `max_history` turns. So a turn's cost grows with the conversation (9× at
+100 turns).
+
+This store keeps the latest session (what Rasa hands the policies and actions anyway), and of it the last
+`keep_turns` customer messages and what followed them. The older events of the session are replaced by a
+snapshot of the state they left: the slots that differ from their initial values, the active
+form, and a pause. Nothing the bot decides on is lost: the policies look back `max_history` turns (5,
+config.yml), rules and actions a few turns (fallback misses, a shown bill, the identity of the latest
+messages); the full transcript is the handoff service's message stream, not the tracker. Trackers expire
+`record_exp` seconds after the last turn, like every key in Redis.
+
+endpoints.yml: `tracker_store: {type: bot.tracker_store.BoundedRedisTrackerStore, keep_turns, record_exp…}`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa.core.tracker_store import RedisTrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.conversation import Dialogue
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    ConversationPaused,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+
+def snapshot(tracker: DialogueStateTracker, *, timestamp: float) -> list[Event]:
+    """Events that rebuild the tracker's state from nothing: its set slots, active form and pause."""
+    events: list[Event] = [
+        SlotSet(name, slot.value, timestamp=timestamp)
+        for name, slot in tracker.slots.items()
+        if slot.value != slot.initial_value
+    ]
+    if tracker.active_loop_name:
+        events.append(ActiveLoop(tracker.active_loop_name, timestamp=timestamp))
+    if tracker.is_paused():
+        events.append(ConversationPaused(timestamp=timestamp))
+    return events
+
+
+def latest_session(events: list[Event]) -> list[Event]:
+    """The events of the latest session, from its action_session_start on: what Rasa itself hands the
+    policies and actions (earlier sessions' slots are carried over by SlotSet events in the new one)."""
+    starts = [i for i, event in enumerate(events) if isinstance(event, SessionStarted)]
+    if not starts:
+        return events
+    start = starts[-1]
+    before = events[start - 1] if start else None
+    if isinstance(before, ActionExecuted) and before.action_name == ACTION_SESSION_START_NAME:
+        start -= 1
+    return events[start:]
+
+
+def bounded_events(tracker: DialogueStateTracker, domain: Domain, keep_turns: int) -> list[Event]:
+    """The latest session's events with everything before its last `keep_turns` customer messages replaced
+    by the snapshot of the state it left."""
+    events = latest_session(list(tracker.events))
+    user_messages = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
+    if len(user_messages) <= keep_turns:
+        return events
+    # The kept part starts at the action_listen before that customer message, as every turn does.
+    cut = max(user_messages[-keep_turns] - 1, 0)
+    before = DialogueStateTracker.from_events(tracker.sender_id, events[:cut], slots=domain.slots)
+    return [*snapshot(before, timestamp=events[cut].timestamp), *events[cut:]]
+
+
+class BoundedRedisTrackerStore(RedisTrackerStore):
+    def __init__(self, domain: Domain, *, keep_turns: int | str, **kwargs: Any) -> None:
+        super().__init__(domain, **kwargs)
+        self.keep_turns = int(keep_turns)
+        if self.record_exp is not None:
+            self.record_exp = int(self.record_exp)  # endpoints.yml gives a string; Redis wants whole seconds
+
+    async def save(self, tracker: DialogueStateTracker, timeout: int | None = None) -> None:
+        """Write the bounded tracker over the stored one: retrieve gave all there is, so no merge."""
+        await self.stream_events(tracker)
+        events = bounded_events(tracker, self.domain, self.keep_turns)
+        serialised = json.dumps(Dialogue(tracker.sender_id, events).as_dict())
+        self.red.set(self.key_prefix + tracker.sender_id, serialised, ex=timeout or self.record_exp)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The whole stored tracker (the latest session, bounded already): save writes it back whole."""
+        return await self._retrieve(sender_id, fetch_all_sessions=True)
