@@ -24,6 +24,7 @@ from handoff_api.api.routes import (
     sessions,
     supervisor,
     tickets,
+    trainer,
 )
 from handoff_api.clients.rasa import RasaClient
 from handoff_api.core.config import Settings, repository_default
@@ -148,7 +149,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="智能客服 handoff API", lifespan=_lifespan(settings), telemetry=TELEMETRY)
     install_error_handlers(app)
     # Routes are matched in this order: the busiest (handoff requests, customer messages) first.
-    for module in (internal, conversations, health, sessions, csat, auth, agent, tickets, pages, supervisor):
+    for module in (
+        internal,
+        conversations,
+        health,
+        sessions,
+        csat,
+        auth,
+        agent,
+        tickets,
+        pages,
+        supervisor,
+        trainer,
+    ):
         app.include_router(module.router)
     app.include_router(metrics.router)
     app.add_middleware(ConversationLogContext)

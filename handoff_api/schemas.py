@@ -260,3 +260,77 @@ class SupervisorOverview(BaseModel):
     outcomes: dict[str, dict[str, int]]  # group -> outcome -> count
     handoff_reasons: dict[str, int]
     csat: CsatSummary
+
+
+class IntentScore(BaseModel):
+    name: str
+    confidence: float
+
+
+class EntityReading(BaseModel):
+    entity: str
+    value: str
+
+
+class BotReading(BaseModel):
+    """What the NLU made of a customer message (bot/reading.py builds it in the Rasa channel)."""
+
+    intent: str | None
+    confidence: float
+    runner_up: str | None = None
+    runner_up_confidence: float | None = None
+    ranking: list[IntentScore] = Field(default_factory=list)
+    entities: list[EntityReading] = Field(default_factory=list)
+    fallback: bool = False
+
+
+# An intent name as domain.yml spells them: what a trainer may label with, a new one included.
+IntentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+
+
+class InboxItem(BaseModel):
+    """One group of near-identical waiting messages, shown by its latest member."""
+
+    id: int
+    text: str  # PII-masked
+    predicted_intent: str | None
+    confidence: float
+    runner_up: str | None
+    runner_up_confidence: float | None
+    entities: list[EntityReading]
+    fallback: bool
+    reason: str
+    suggested_intent: str | None  # the agent's, for an agent-flagged message
+    conversation_id: str
+    context_before: str | None
+    context_after: str | None
+    created_at: datetime
+    count: int
+
+
+class InboxPage(BaseModel):
+    items: list[InboxItem]
+    waiting: int  # waiting messages (not groups) under the filters
+    labelled_this_week: int
+
+
+class LabelIn(BaseModel):
+    """Label a group with an intent (existing or new), or discard it."""
+
+    intent: IntentName | None = None
+    note: RecordText = ""
+    discard: bool = False
+
+    @model_validator(mode="after")
+    def _intent_or_discard(self) -> Self:
+        if (self.intent is None) == (not self.discard):
+            raise ValueError("give an intent, or discard: true")
+        return self
+
+
+class BulkLabelIn(LabelIn):
+    ids: list[int] = Field(min_length=1, max_length=500)
+
+
+class LabelResult(BaseModel):
+    labelled: int  # messages changed, all members of the groups

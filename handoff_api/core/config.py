@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     DEMO_CUSTOMERS_PATH: Path
     ROUTING_CONFIG_PATH: Path
     AGENTS_CONFIG_PATH: Path
+    NLU_INBOX_CONFIDENCE_BELOW: float
+    NLU_INBOX_MARGIN: float
+    NLU_INBOX_HANDOFF_TURNS: PositiveInt
+    NLU_INBOX_PAGE_LIMIT: PositiveInt
 
     @classmethod
     def settings_customise_sources(

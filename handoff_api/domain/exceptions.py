@@ -103,3 +103,11 @@ class BodyTooLarge(HandoffError):
 
 class ConfigError(Exception):
     """A configuration file is missing or invalid; raised at start-up, never during a request."""
+
+
+class NotATrainer(HandoffError):
+    """The NLU inbox is for trainers and supervisors."""
+
+
+class InboxItemNotFound(HandoffError):
+    """No waiting inbox item with that id."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from contract.names import HandoffOutcome, HandoffStatus
+from contract.names import HandoffOutcome, HandoffReason, HandoffStatus
 from handoff_api.domain.agents import Agent
 from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.exceptions import (
@@ -27,7 +27,7 @@ from handoff_api.schemas import (
     MessagePublic,
     TransferIn,
 )
-from handoff_api.services import notices
+from handoff_api.services import notices, readings
 from handoff_api.services.context import AppContext
 from handoff_api.services.queue_status import (
     announce_queued,
@@ -65,6 +65,8 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
     conversation = await ctx.stores.conversations.get(request.conversation_id)
     if conversation.customer_id != request.customer_id:
         raise CustomerMismatch
+    if request.reason == HandoffReason.REPEATED_MISUNDERSTANDING:
+        await readings.after_misunderstanding_handoff(ctx, conversation.id)
     # The tier comes from the session the handoff API issued, not from the request, which only echoes it.
     group = choose_group(
         ctx.directory.routing, intent=request.intent, reason=request.reason, tier=conversation.tier
