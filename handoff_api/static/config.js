@@ -39,3 +39,12 @@ export const OUTCOME_LABELS = {
 
 export const TICKET_STATUS_LABELS = { open: "待处理", in_progress: "处理中", resolved: "已解决", closed: "已关闭" };
 export const TICKET_CATEGORY_LABELS = { complaint: "投诉", dispute: "争议交易", callback: "回访" };
+
+// Why a message is in the trainer's inbox (handoff_api/domain/nlu_inbox.py InboxReason).
+export const INBOX_REASON_LABELS = {
+  fallback: "未能理解",
+  low_confidence: "置信度低",
+  ambiguous: "两个意图接近",
+  handoff: "多次未理解后转人工",
+  agent_flag: "坐席标记识别错误",
+};
