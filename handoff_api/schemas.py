@@ -334,3 +334,29 @@ class BulkLabelIn(LabelIn):
 
 class LabelResult(BaseModel):
     labelled: int  # messages changed, all members of the groups
+
+
+class ReadingPublic(BaseModel):
+    """The bot's reading of one customer message, as agent assist shows it next to the message."""
+
+    message_id: str
+    intent: str | None
+    confidence: float
+    runner_up: str | None
+    entities: list[EntityReading]
+    fallback: bool
+    flagged: bool  # an agent already sent it to the trainer's inbox
+
+
+class Suggestion(BaseModel):
+    intent: str
+    text: str  # the answer the bot gives for the intent (the knowledge file, for the customer's tier)
+
+
+class AssistView(BaseModel):
+    readings: list[ReadingPublic]
+    suggestions: list[Suggestion]  # for the latest customer message the bot read
+
+
+class MisreadIn(BaseModel):
+    intent: IntentName | None = None  # what the agent thinks the customer meant

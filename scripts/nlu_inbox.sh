@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The trainer's inbox into the model (README, "The learning loop").
 #   scripts/nlu_inbox.sh export [--data DIR]       labelled inbox items -> DIR/nlu/inbox.yml (make nlu-inbox)
-#   scripts/nlu_inbox.sh retrain [--data DIR] [--config FILE] [TSV ...]
+#   scripts/nlu_inbox.sh retrain [--data DIR] [--config FILE] [--before MODEL|none] [TSV ...]
 #       validate, train, and report before/after: per-intent F1 on tests/nlu/heldout.yml and each TSV, the
 #       confusions that changed, the exported lines still misread (report: $VAR_DIR/eval/nlu_inbox/report.md).
 #       With the repository's data and config.yml it trains the real model (scripts/train.sh, cached);
 #       with another --data or --config, an NLU-only model in $VAR_DIR/nlu_inbox/ (a trial, not deployed).
+#       The model before is models/current.tar.gz unless --before says otherwise (none: report after only).
 # Export writes NLU_INBOX_EXPORT_PATH (relative to --data's parent when --data is given) and never a line of
 # the evaluation data under NLU_INBOX_EXCLUDED_DIR.
 caller_dir="$PWD"
@@ -14,11 +15,12 @@ source "$(dirname "$0")/lib.sh"
 absolute() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s' "$caller_dir/$1" ;; esac; }
 
 command="${1:-}"; shift || true
-data="$ROOT/data"; config="$ROOT/config.yml"; tsvs=()
+data="$ROOT/data"; config="$ROOT/config.yml"; before="$(readlink -f models/current.tar.gz || true)"; tsvs=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data="$(absolute "$2")"; shift 2 ;;
     --config) config="$(absolute "$2")"; shift 2 ;;
+    --before) [ "$2" = none ] && before="" || before="$(absolute "$2")"; shift 2 ;;
     *) tsv="$(absolute "$1")"; [ -f "$tsv" ] || die "no such file: $tsv"; tsvs+=(--tsv "$tsv"); shift ;;
   esac
 done
@@ -31,7 +33,6 @@ case "$command" in
       --out "$inbox_file" --excluded "$(absolute "$NLU_INBOX_EXCLUDED_DIR")"
     ;;
   retrain)
-    before="$(readlink -f models/current.tar.gz || true)"
     log "validating $data"
     "$RASA_VENV/bin/python" -m bot.data_validation --config "$config" --domain domain.yml --data "$data" \
       --actions actions
@@ -52,5 +53,5 @@ case "$command" in
       --heldout tests/nlu/heldout.yml ${tsvs[@]+"${tsvs[@]}"} --exported "$inbox_file" \
       --out "$VAR_DIR/eval/nlu_inbox"
     ;;
-  *) die "usage: scripts/nlu_inbox.sh export|retrain [--data DIR] [--config FILE] [TSV ...]" ;;
+  *) die "usage: scripts/nlu_inbox.sh export|retrain [--data DIR] [--config FILE] [--before MODEL|none] [TSV ...]" ;;
 esac

@@ -26,6 +26,7 @@ ERRORS: dict[type[exc.HandoffError], tuple[int, str]] = {
     exc.UnknownCustomer: (404, "unknown customer"),
     exc.TicketNotFound: (404, "ticket not found"),
     exc.InboxItemNotFound: (404, "inbox item not found"),
+    exc.ReadingNotFound: (404, "reading not found"),
     exc.UnknownTransferTarget: (404, "unknown transfer target"),
     exc.ConversationNotFound: (404, "conversation not found"),
     exc.CustomerMismatch: (409, "customer does not match conversation"),

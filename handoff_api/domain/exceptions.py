@@ -111,3 +111,7 @@ class NotATrainer(HandoffError):
 
 class InboxItemNotFound(HandoffError):
     """No waiting inbox item with that id."""
+
+
+class ReadingNotFound(HandoffError):
+    """The bot has no reading of that message (not a customer message, or not read yet)."""

@@ -154,6 +154,7 @@ def mark_exported(session: Session, *, ids: Sequence[int], at: datetime) -> int:
     return changed.rowcount
 
 
-def conversation_readings(session: Session, *, conversation_id: str) -> Sequence[NluReading]:
+def conversation_readings(engine: Engine, *, conversation_id: str) -> Sequence[NluReading]:
     query = select(NluReading).where(NluReading.conversation_id == conversation_id).order_by(NluReading.id)
-    return session.scalars(query).all()
+    with Session(engine) as session:
+        return session.scalars(query).all()
