@@ -34,6 +34,7 @@ from handoff_api.domain.assist import load_assist_knowledge
 from handoff_api.domain.customers import load_demo_customers
 from handoff_api.domain.routing import RoutingConfig, load_routing_config
 from handoff_api.domain.ticket_policy import load_ticket_policy
+from handoff_api.services.analytics_recorder import AnalyticsRecorder
 from handoff_api.services.bot_turns import BotTurnWorker
 from handoff_api.services.context import AppContext, Directory, Stores
 from handoff_api.services.dispatcher import Dispatcher
@@ -139,7 +140,11 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 slow_notice_seconds=settings.BOT_SLOW_NOTICE_SECONDS,
             )
             try:
-                async with app.state.dispatcher.running(), bot_turn_worker.running():
+                async with (
+                    app.state.dispatcher.running(),
+                    bot_turn_worker.running(),
+                    AnalyticsRecorder(app.state.context).running(),
+                ):
                     yield
             finally:
                 await blocking_reads.aclose()

@@ -360,3 +360,37 @@ class AssistView(BaseModel):
 
 class MisreadIn(BaseModel):
     intent: IntentName | None = None  # what the agent thinks the customer meant
+
+
+class AnalyticsRow(BaseModel):
+    """Bot figures of one period (an hour or a day, UTC) or of the whole range; rates None without data."""
+
+    start: datetime | None  # None for the range's totals
+    conversations: int  # with at least one customer message the bot read
+    contained: int  # of those, ended without a handoff request
+    containment: float | None
+    handoffs: int
+    handoff_rate: float | None  # handoffs per conversation
+    readings: int
+    fallback_rate: float | None
+    queued: int  # handoffs that waited in a queue and ended there (assigned, timed out or cancelled)
+    abandonment: float | None  # share of those the customer cancelled
+    sla_attainment: dict[str, float | None]  # tier -> share of queued handoffs assigned within its target
+    csat_average: float | None
+    csat_count: int
+
+
+class IntentCount(BaseModel):
+    intent: str
+    count: int
+
+
+class AnalyticsReport(BaseModel):
+    bucket: str  # hour or day
+    since: datetime
+    until: datetime
+    rows: list[AnalyticsRow]
+    totals: AnalyticsRow
+    handoffs_by_reason: dict[str, int]
+    handoffs_by_intent: dict[str, int]
+    top_intents: list[IntentCount]

@@ -144,3 +144,24 @@ class NluReading(Base):
     labelled_by: Mapped[str | None] = mapped_column(String(64))
     labelled_at: Mapped[datetime | None] = mapped_column(index=True)
     exported_at: Mapped[datetime | None]
+
+
+class HandoffRecord(Base):
+    """One handoff request, for the supervisor's bot analytics: filed when the handoff is requested and
+    completed from the outcome log (services/analytics_recorder.py) as it is assigned or ends otherwise."""
+
+    __tablename__ = "handoff_records"
+    __table_args__ = (Index("ix_handoff_records_conversation", "conversation_id", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128))
+    tier: Mapped[str] = mapped_column(String(16))
+    group: Mapped[str] = mapped_column(String(32))
+    intent: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(index=True)
+    target_wait_seconds: Mapped[float] = mapped_column(Float)
+    # assigned, no_agent, wait_timeout or cancelled, once known; resolved is kept in resolved_at.
+    queue_outcome: Mapped[str | None] = mapped_column(String(16))
+    waited_seconds: Mapped[float | None] = mapped_column(Float)
+    resolved_at: Mapped[datetime | None]

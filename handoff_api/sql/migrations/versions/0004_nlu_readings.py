@@ -1,4 +1,5 @@
-"""The bot's reading of each customer message, and the trainer's inbox over them
+"""The bot's reading of each customer message (the trainer's inbox over them), and handoff records for the
+supervisor's bot analytics
 
 Revision ID: 0004
 Revises: 0003
@@ -47,7 +48,24 @@ def upgrade() -> None:
     op.create_index("ix_nlu_readings_intent", "nlu_readings", ["intent"])
     op.create_index("ix_nlu_readings_created_at", "nlu_readings", ["created_at"])
     op.create_index("ix_nlu_readings_labelled_at", "nlu_readings", ["labelled_at"])
+    op.create_table(
+        "handoff_records",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("conversation_id", sa.String(128), nullable=False),
+        sa.Column("tier", sa.String(16), nullable=False),
+        sa.Column("group", sa.String(32), nullable=False),
+        sa.Column("intent", sa.String(100), nullable=False),
+        sa.Column("reason", sa.String(100), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("target_wait_seconds", sa.Float(), nullable=False),
+        sa.Column("queue_outcome", sa.String(16), nullable=True),
+        sa.Column("waited_seconds", sa.Float(), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_handoff_records_conversation", "handoff_records", ["conversation_id", "requested_at"])
+    op.create_index("ix_handoff_records_requested_at", "handoff_records", ["requested_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("handoff_records")
     op.drop_table("nlu_readings")
