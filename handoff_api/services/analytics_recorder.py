@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 READERS_GROUP = "analytics"
 _BATCH = 100
-_BLOCK_MS = 1000
+# Polled rather than blocking: a blocking read would hold one of the command pool's connections.
+_POLL_SECONDS = 1.0
 # An ending still without its record this long after it was logged never gets one (the record failed).
 _GIVE_UP_SECONDS = 60.0
 
@@ -53,23 +54,19 @@ class AnalyticsRecorder:
     async def _run(self) -> None:
         while not self._stopping:
             try:
-                await self.round()
+                applied = await self.round()
             except Exception:  # noqa: BLE001 - the loop must outlive a Redis or database blip
                 logger.exception("analytics round failed; retrying")
-                await asyncio.sleep(1.0)
+                applied = 0
+            if not applied:
+                await asyncio.sleep(_POLL_SECONDS)
 
-    async def round(self, *, block_ms: int | None = _BLOCK_MS) -> int:
+    async def round(self) -> int:
         """Apply this consumer's retried entries, then new ones; the number applied."""
         stats = self._ctx.stores.stats
         applied = 0
         for pending in (True, False):
-            entries = await stats.read_outcomes(
-                READERS_GROUP,
-                self._consumer,
-                pending=pending,
-                count=_BATCH,
-                block_ms=None if pending else block_ms,
-            )
+            entries = await stats.read_outcomes(READERS_GROUP, self._consumer, pending=pending, count=_BATCH)
             done = [entry_id for entry_id, fields in entries if await self._apply(entry_id, fields)]
             await stats.ack_outcomes(READERS_GROUP, done)
             applied += len(done)

@@ -119,11 +119,12 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
             enqueued.position,
             wait_at(ctx, enqueued.position, await group_capacity(ctx, enqueued.group)),
         )
-    if enqueued.result is EnqueueResult.QUEUED:
-        await _file_record(ctx, conversation, request, enqueued.group, now)
     if enqueued.result is EnqueueResult.QUEUED and figures is not None:
         await announce_queued(ctx, conversation.id, enqueued.group, position=figures[0], estimate=figures[1])
         wake_dispatcher(ctx)
+    if enqueued.result is EnqueueResult.QUEUED:
+        # After the customer is told and the dispatcher woken: the record is no step of the handoff itself.
+        await _file_record(ctx, conversation, request, enqueued.group, now)
     return HandoffResult(status=HandoffStatus.QUEUED, group=enqueued.group, **_wait_fields(figures))
 
 

@@ -49,11 +49,11 @@ class HandoffStats:
                 raise
 
     async def read_outcomes(
-        self, group: str, consumer: str, *, pending: bool, count: int, block_ms: int | None = None
+        self, group: str, consumer: str, *, pending: bool, count: int
     ) -> list[tuple[str, dict[str, str]]]:
         """Outcome log entries for this consumer: its own unacknowledged ones (pending) or new ones."""
         reply = await self._redis.xreadgroup(
-            group, consumer, {self._keys.outcome_log(): "0" if pending else ">"}, count=count, block=block_ms
+            group, consumer, {self._keys.outcome_log(): "0" if pending else ">"}, count=count
         )
         return [
             (entry_id, fields) for _stream, entries in reply or [] for entry_id, fields in entries if fields
