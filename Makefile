@@ -1,5 +1,5 @@
 # One obvious command per task. `make run` and `make test` are the README's two commands.
-.PHONY: install run test lint train validate evaluate conversations clean lock-handoff
+.PHONY: install run test lint train validate evaluate conversations nlu-inbox clean lock-handoff
 
 install:   ## create or update .venv-rasa and .venv
 	scripts/setup.sh
@@ -15,6 +15,8 @@ validate:  ## rasa data validate --fail-on-warnings, minus the warnings Rasa 3.6
 	.venv-rasa/bin/python -m bot.data_validation
 evaluate:  ## NLU report, ours vs the Rasa baseline: make evaluate TSV=../shared/eval/external_real.tsv
 	scripts/evaluate.sh $(TSV)
+nlu-inbox:  ## the trainer's labelled inbox items into data/nlu/inbox.yml (then: scripts/nlu_inbox.sh retrain)
+	scripts/nlu_inbox.sh export
 conversations:  ## multi-turn conversation suite, pass rate per category: make conversations CASES=confirmation
 	scripts/conversations.sh $(CASES)
 lock-handoff:  ## re-resolve the handoff environment from requirements/handoff.in

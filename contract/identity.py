@@ -19,7 +19,10 @@ from typing import Any
 SIGNATURE_HEADER = "X-Gateway-Signature"
 # A signed turn older than this is refused: a captured request cannot be replayed later.
 MAX_TURN_AGE_SECONDS = 300
-_TURN_PURPOSE = b"turn:v1:"
+TURN_PURPOSE = b"turn:v1:"
+# A message read while an agent owns the conversation: parsed only, never run as a turn. Its own purpose, so a
+# captured parse request cannot be replayed as a turn.
+PARSE_PURPOSE = b"parse:v1:"
 _IDENTITY_PURPOSE = b"identity:v1:"
 
 
@@ -81,21 +84,30 @@ def verify_identity(signed: Any, secret: str, *, conversation_id: str) -> Identi
     return identity
 
 
-def sign_turn(turn: Turn, secret: str, *, now: float | None = None) -> tuple[bytes, str]:
+def sign_turn(
+    turn: Turn, secret: str, *, now: float | None = None, purpose: bytes = TURN_PURPOSE
+) -> tuple[bytes, str]:
     """The request body and the value of the SIGNATURE_HEADER for it."""
     body = json.dumps(asdict(turn), ensure_ascii=False).encode()
     timestamp = str(int(now if now is not None else time.time()))
-    return body, f"t={timestamp},v1={_mac(secret, _TURN_PURPOSE, timestamp.encode() + b'.' + body)}"
+    return body, f"t={timestamp},v1={_mac(secret, purpose, timestamp.encode() + b'.' + body)}"
 
 
-def verify_turn(body: bytes, header: str | None, secret: str, *, now: float | None = None) -> Turn:
+def verify_turn(
+    body: bytes,
+    header: str | None,
+    secret: str,
+    *,
+    now: float | None = None,
+    purpose: bytes = TURN_PURPOSE,
+) -> Turn:
     parts = dict(part.split("=", 1) for part in (header or "").split(",") if "=" in part)
     timestamp, signature = parts.get("t", ""), parts.get("v1", "")
     if not timestamp.isdigit() or not signature:
         raise InvalidSignature("malformed signature header")
     if abs((now if now is not None else time.time()) - int(timestamp)) > MAX_TURN_AGE_SECONDS:
         raise InvalidSignature("stale signature")
-    expected = _mac(secret, _TURN_PURPOSE, timestamp.encode() + b"." + body)
+    expected = _mac(secret, purpose, timestamp.encode() + b"." + body)
     if not hmac.compare_digest(signature, expected):
         raise InvalidSignature("signature mismatch")
     try:

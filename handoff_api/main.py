@@ -24,14 +24,17 @@ from handoff_api.api.routes import (
     sessions,
     supervisor,
     tickets,
+    trainer,
 )
 from handoff_api.clients.rasa import RasaClient
 from handoff_api.core.config import Settings, repository_default
 from handoff_api.core.log_config import configure_logging
 from handoff_api.domain.agents import Agent, load_agents, seat_groups
+from handoff_api.domain.assist import load_assist_knowledge
 from handoff_api.domain.customers import load_demo_customers
 from handoff_api.domain.routing import RoutingConfig, load_routing_config
 from handoff_api.domain.ticket_policy import load_ticket_policy
+from handoff_api.services.analytics_recorder import AnalyticsRecorder
 from handoff_api.services.bot_turns import BotTurnWorker
 from handoff_api.services.context import AppContext, Directory, Stores
 from handoff_api.services.dispatcher import Dispatcher
@@ -104,6 +107,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         agents = load_agents(settings.AGENTS_CONFIG_PATH, routing)
         customers = load_demo_customers(settings.DEMO_CUSTOMERS_PATH)
         ticket_policy = load_ticket_policy(settings.ROUTING_CONFIG_PATH)
+        assist = load_assist_knowledge(settings.ASSIST_KNOWLEDGE_PATH)
         _warn_on_dev_secrets(settings)
         redis = await connect_redis(settings.REDIS_URL)
         blocking_reads = Redis.from_pool(redis_pool(settings.REDIS_URL, blocking_reads=True))
@@ -115,7 +119,11 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             app.state.context = AppContext(
                 settings=settings,
                 directory=Directory(
-                    routing=routing, tickets=ticket_policy, agents=agents, customers=customers
+                    routing=routing,
+                    tickets=ticket_policy,
+                    agents=agents,
+                    customers=customers,
+                    assist=assist,
                 ),
                 stores=_stores(settings, redis, blocking_reads, routing, agents),
                 engine=engine,
@@ -147,6 +155,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                     app.state.dispatcher.running(),
                     bot_turn_worker.running(),
                     shared_keys.refreshing(settings.SHARED_KEYS_REFRESH_SECONDS),
+                    AnalyticsRecorder(app.state.context).running(),
                 ):
                     yield
             finally:
@@ -169,7 +178,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     # Routes are matched in this order: the busiest (handoff requests, customer messages) first.
-    for module in (internal, conversations, health, sessions, csat, auth, agent, tickets, pages, supervisor):
+    for module in (
+        internal,
+        conversations,
+        health,
+        sessions,
+        csat,
+        auth,
+        agent,
+        tickets,
+        pages,
+        supervisor,
+        trainer,
+    ):
         app.include_router(module.router)
     app.include_router(metrics.router)
     app.add_middleware(ConversationLogContext)

@@ -275,3 +275,137 @@ class SupervisorOverview(BaseModel):
     outcomes: dict[str, dict[str, int]]  # group -> outcome -> count
     handoff_reasons: dict[str, int]
     csat: CsatSummary
+
+
+class IntentScore(BaseModel):
+    name: str
+    confidence: float
+
+
+class EntityReading(BaseModel):
+    entity: str
+    value: str
+
+
+class BotReading(BaseModel):
+    """What the NLU made of a customer message (bot/reading.py builds it in the Rasa channel)."""
+
+    intent: str | None
+    confidence: float
+    runner_up: str | None = None
+    runner_up_confidence: float | None = None
+    ranking: list[IntentScore] = Field(default_factory=list)
+    entities: list[EntityReading] = Field(default_factory=list)
+    fallback: bool = False
+
+
+# An intent name as domain.yml spells them: what a trainer may label with, a new one included.
+IntentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+
+
+class InboxItem(BaseModel):
+    """One group of near-identical waiting messages, shown by its latest member."""
+
+    id: int
+    text: str  # PII-masked
+    predicted_intent: str | None
+    confidence: float
+    runner_up: str | None
+    runner_up_confidence: float | None
+    entities: list[EntityReading]
+    fallback: bool
+    reason: str
+    suggested_intent: str | None  # the agent's, for an agent-flagged message
+    conversation_id: str
+    context_before: str | None
+    context_after: str | None
+    created_at: datetime
+    count: int
+
+
+class InboxPage(BaseModel):
+    items: list[InboxItem]
+    waiting: int  # waiting messages (not groups) under the filters
+    labelled_this_week: int
+
+
+class LabelIn(BaseModel):
+    """Label a group with an intent (existing or new), or discard it."""
+
+    intent: IntentName | None = None
+    note: RecordText = ""
+    discard: bool = False
+
+    @model_validator(mode="after")
+    def _intent_or_discard(self) -> Self:
+        if (self.intent is None) == (not self.discard):
+            raise ValueError("give an intent, or discard: true")
+        return self
+
+
+class BulkLabelIn(LabelIn):
+    ids: list[int] = Field(min_length=1, max_length=500)
+
+
+class LabelResult(BaseModel):
+    labelled: int  # messages changed, all members of the groups
+
+
+class ReadingPublic(BaseModel):
+    """The bot's reading of one customer message, as agent assist shows it next to the message."""
+
+    message_id: str
+    intent: str | None
+    confidence: float
+    runner_up: str | None
+    entities: list[EntityReading]
+    fallback: bool
+    flagged: bool  # an agent already sent it to the trainer's inbox
+
+
+class Suggestion(BaseModel):
+    intent: str
+    text: str  # the answer the bot gives for the intent (the knowledge file, for the customer's tier)
+
+
+class AssistView(BaseModel):
+    readings: list[ReadingPublic]
+    suggestions: list[Suggestion]  # for the latest customer message the bot read
+
+
+class MisreadIn(BaseModel):
+    intent: IntentName | None = None  # what the agent thinks the customer meant
+
+
+class AnalyticsRow(BaseModel):
+    """Bot figures of one period (an hour or a day, UTC) or of the whole range; rates None without data."""
+
+    start: datetime | None  # None for the range's totals
+    conversations: int  # with at least one customer message the bot read
+    contained: int  # of those, ended without a handoff request
+    containment: float | None
+    handoffs: int
+    handoff_rate: float | None  # handoffs per conversation
+    readings: int
+    fallback_rate: float | None
+    queued: int  # handoffs that waited in a queue and ended there (assigned, timed out or cancelled)
+    abandonment: float | None  # share of those the customer cancelled
+    sla_attainment: dict[str, float | None]  # tier -> share of queued handoffs assigned within its target
+    csat_average: float | None
+    csat_count: int
+
+
+class IntentCount(BaseModel):
+    intent: str
+    count: int
+
+
+class AnalyticsReport(BaseModel):
+    bucket: str  # hour or day
+    since: datetime
+    until: datetime
+    rows: list[AnalyticsRow]
+    totals: AnalyticsRow
+    handoffs_by_reason: dict[str, int]
+    handoffs_by_intent: dict[str, int]
+    top_intents: list[IntentCount]

@@ -8,6 +8,10 @@ It also makes a turn safe to retry. The gateway retries a turn whose answer it d
 restarted, or one of several Rasa processes killed), always with the same message id. Under the
 conversation's lock, a message id already answered returns the recorded replies instead of running the turn
 again, so a retry never repeats a card operation or a reply.
+
+Each answer carries the bot's reading of the message (bot/reading.py), from the one parse the turn makes;
+`/parse` reads a message without running the dialogue, for messages that arrive while an agent owns the
+conversation.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from contract.identity import SIGNATURE_HEADER, InvalidSignature, Turn, verify_turn
+from bot.reading import reading_of
+from contract.identity import PARSE_PURPOSE, SIGNATURE_HEADER, InvalidSignature, Turn, verify_turn
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +49,7 @@ def plain_text(text: str) -> str:
 
 
 class AnsweredTurns:
-    """The last answered turn of each conversation (message id and replies), in Redis next to the trackers."""
+    """The last answered turn of each conversation (message id and answer), in Redis next to the trackers."""
 
     def __init__(self, redis_url: str, key_prefix: str) -> None:
         import redis
@@ -53,16 +58,16 @@ class AnsweredTurns:
         self._prefix = key_prefix
 
     def _key(self, conversation_id: str) -> str:
-        # String (JSON {"message_id", "replies"}), with TTL: the answer to the conversation's latest turn.
+        # String (JSON {"message_id", "answer"}), with TTL: the answer to the conversation's latest turn.
         return f"{self._prefix}:answered_turn:{conversation_id}"
 
-    def replies_to(self, turn: Turn) -> list[dict[str, Any]] | None:
+    def answer_to(self, turn: Turn) -> dict[str, Any] | None:
         raw = self._redis.get(self._key(turn.conversation_id))
         record = json.loads(raw) if raw else None
-        return record["replies"] if record and record["message_id"] == turn.message_id else None
+        return record.get("answer") if record and record["message_id"] == turn.message_id else None
 
-    def record(self, turn: Turn, replies: list[dict[str, Any]]) -> None:
-        record = json.dumps({"message_id": turn.message_id, "replies": replies}, ensure_ascii=False)
+    def record(self, turn: Turn, answer: dict[str, Any]) -> None:
+        record = json.dumps({"message_id": turn.message_id, "answer": answer}, ensure_ascii=False)
         self._redis.set(self._key(turn.conversation_id), record, ex=ANSWERED_TURN_TTL_SECONDS)
 
 
@@ -85,27 +90,34 @@ class GatewayInput(InputChannel):
         answered = AnsweredTurns(str(credentials["redis_url"]), str(credentials.get("key_prefix") or "rasa"))
         return cls(secret=str(credentials.get("secret") or ""), answered=answered)
 
-    async def answer(self, agent: Any, turn: Turn) -> list[dict[str, Any]]:
-        """Run the turn once, under the conversation's lock, or return the replies it already got."""
+    def _message(self, turn: Turn, output: CollectingOutputChannel | None = None) -> UserMessage:
+        return UserMessage(
+            turn.text if turn.is_payload else plain_text(turn.text),
+            output or CollectingOutputChannel(),
+            turn.conversation_id,
+            input_channel=self.name(),
+            message_id=turn.message_id,
+            metadata={"identity": turn.identity},
+        )
+
+    async def answer(self, agent: Any, turn: Turn) -> dict[str, Any]:
+        """{"replies", "reading"}: the turn run once, under the conversation's lock, or the answer it got."""
         async with agent.lock_store.lock(turn.conversation_id):
-            answered = self._answered.replies_to(turn)
+            answered = self._answered.answer_to(turn)
             if answered is not None:
                 logger.info("turn %s of %s answered before; replaying", turn.message_id, turn.conversation_id)
                 return answered
             collector = CollectingOutputChannel()
-            text = turn.text if turn.is_payload else plain_text(turn.text)
-            message = UserMessage(
-                text,
-                collector,
-                turn.conversation_id,
-                input_channel=self.name(),
-                message_id=turn.message_id,
-                metadata={"identity": turn.identity},
-            )
+            message = self._message(turn, collector)
+            # Parsed here rather than inside the processor, so the reading comes from the very parse the
+            # dialogue uses (a message with parse_data is not parsed again). A button payload is no reading.
+            message.parse_data = await agent.processor.parse_message(message)
             # The processor, not agent.handle_message: that one takes the lock this turn already holds.
             await agent.processor.handle_message(message)
-            self._answered.record(turn, collector.messages)
-            return collector.messages
+            reading = None if turn.is_payload else reading_of(message.parse_data)
+            answer = {"replies": collector.messages, "reading": reading}
+            self._answered.record(turn, answer)
+            return answer
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("gateway_webhook", __name__)
@@ -125,5 +137,19 @@ class GatewayInput(InputChannel):
             if not agent.is_ready():  # still loading its model: the gateway retries later
                 return response.json({"detail": "bot not ready"}, status=503)
             return response.json(await self.answer(agent, turn))
+
+        @webhook.route("/parse", methods=["POST"])
+        async def parse(request: Request) -> HTTPResponse:
+            try:
+                turn = verify_turn(
+                    request.body, request.headers.get(SIGNATURE_HEADER), self._secret, purpose=PARSE_PURPOSE
+                )
+            except InvalidSignature as exc:
+                logger.warning("refused an unsigned or badly signed parse: %s", exc)
+                return response.json({"detail": "invalid signature"}, status=401)
+            agent = request.app.ctx.agent
+            if not agent.is_ready():
+                return response.json({"detail": "bot not ready"}, status=503)
+            return response.json(reading_of(await agent.processor.parse_message(self._message(turn))))
 
         return webhook

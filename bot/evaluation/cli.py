@@ -174,7 +174,7 @@ def _model_hash(model: Path) -> str:
 _NOISE = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
 
 
-def _quiet_logging() -> None:
+def quiet_logging() -> None:
     # Rasa's pinned dependencies warn about their own deprecations on import: noise for a trainer.
     # Filters do not help: importing rasa.core.agent puts a "once" filter ahead of any set here.
     show = warnings.showwarning
@@ -194,7 +194,7 @@ def _quiet_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _quiet_logging()
+    quiet_logging()
     args = parse_args(argv)
     try:
         run(args)

@@ -15,7 +15,13 @@ from starlette.requests import HTTPConnection
 
 from handoff_api.domain.agents import Agent
 from handoff_api.domain.conversation import Conversation
-from handoff_api.domain.exceptions import InvalidServiceToken, InvalidToken, NotASupervisor, WrongConversation
+from handoff_api.domain.exceptions import (
+    InvalidServiceToken,
+    InvalidToken,
+    NotASupervisor,
+    NotATrainer,
+    WrongConversation,
+)
 from handoff_api.domain.states import AgentRole
 from handoff_api.domain.ticket_access import TicketViewer
 from handoff_api.services.auth import agent_for, customer_id_for
@@ -84,6 +90,15 @@ async def ticket_viewer(ctx: ContextDep, agent: CurrentAgent) -> TicketViewer:
 
 
 TicketViewerDep = Annotated[TicketViewer, Depends(ticket_viewer)]
+
+
+async def current_trainer(agent: CurrentAgent) -> Agent:
+    if agent.role not in (AgentRole.TRAINER, AgentRole.SUPERVISOR):
+        raise NotATrainer
+    return agent
+
+
+CurrentTrainer = Annotated[Agent, Depends(current_trainer)]
 
 
 # A security scheme rather than a Header parameter: it is documented as such in OpenAPI, and reads the header

@@ -9,19 +9,20 @@ import logging
 import time
 import zlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
-from contract.identity import SIGNATURE_HEADER, Turn, sign_turn
-from handoff_api.schemas import Button
+from contract.identity import PARSE_PURPOSE, SIGNATURE_HEADER, TURN_PURPOSE, Turn, sign_turn
+from handoff_api.schemas import BotReading, Button
 
 logger = logging.getLogger(__name__)
 
 # A server that failed is tried last for this long, so every turn does not wait on it first.
 _FAILED_SERVER_BACKOFF_SECONDS = 5.0
 _GATEWAY_WEBHOOK = "/webhooks/gateway/webhook"
+_GATEWAY_PARSE = "/webhooks/gateway/parse"
 
 
 class RasaUnavailable(Exception):
@@ -37,9 +38,24 @@ class BotReply(BaseModel):
     buttons: list[Button] = Field(default_factory=list)
 
 
-def _replies(items: Any) -> list[BotReply]:
-    replies = [BotReply.model_validate(item) for item in items]
-    return [reply for reply in replies if reply.text or reply.buttons]
+class BotAnswer(BaseModel):
+    """The channel's answer to a turn: its replies, and the reading of the message (none for payloads)."""
+
+    replies: list[BotReply]
+    reading: BotReading | None = None
+
+    def shown(self) -> list[BotReply]:
+        return [reply for reply in self.replies if reply.text or reply.buttons]
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _validated(model: type[_Model], body: Any) -> _Model:
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise RasaRefused(f"a Rasa server answered an unreadable body: {exc}") from exc
 
 
 class RasaClient:
@@ -77,15 +93,22 @@ class RasaClient:
         logger.warning("rasa server %s failed: %s", url, error)
         self._failed_until[url] = time.monotonic() + _FAILED_SERVER_BACKOFF_SECONDS
 
-    async def send_turn(self, turn: Turn) -> list[BotReply]:
+    async def send_turn(self, turn: Turn) -> BotAnswer:
         """Run one turn on the first server that answers. The channel answers a repeated message id with the
         replies it already gave, so a turn whose answer was lost in transit is safe to send again."""
-        body, signature = sign_turn(turn, self._secret)
+        return _validated(BotAnswer, await self._signed_post(_GATEWAY_WEBHOOK, turn, TURN_PURPOSE))
+
+    async def parse(self, turn: Turn) -> BotReading:
+        """The bot's reading of a message, without running the dialogue (the agent owns the conversation)."""
+        return _validated(BotReading, await self._signed_post(_GATEWAY_PARSE, turn, PARSE_PURPOSE))
+
+    async def _signed_post(self, path: str, turn: Turn, purpose: bytes) -> Any:
+        body, signature = sign_turn(turn, self._secret, purpose=purpose)
         headers = {SIGNATURE_HEADER: signature, "Content-Type": "application/json"}
         for url in self.servers_for(turn.conversation_id):
             try:
                 response = await self._http.post(
-                    url + _GATEWAY_WEBHOOK, content=body, headers=headers, timeout=self._turn_timeout
+                    url + path, content=body, headers=headers, timeout=self._turn_timeout
                 )
             except httpx.HTTPError as exc:
                 self._failed(url, exc)
@@ -97,8 +120,8 @@ class RasaClient:
             if response.is_client_error:
                 raise RasaRefused(f"{url} answered {response.status_code}")
             try:
-                return _replies(response.json())
-            except (ValueError, ValidationError) as exc:
+                return response.json()
+            except ValueError as exc:
                 raise RasaRefused(f"{url} answered an unreadable body: {exc}") from exc
         raise RasaUnavailable("no Rasa server answered")
 

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     DEMO_CUSTOMERS_PATH: Path
     ROUTING_CONFIG_PATH: Path
     AGENTS_CONFIG_PATH: Path
+    NLU_INBOX_CONFIDENCE_BELOW: float
+    NLU_INBOX_MARGIN: float
+    NLU_INBOX_HANDOFF_TURNS: PositiveInt
+    NLU_INBOX_PAGE_LIMIT: PositiveInt
+    ASSIST_KNOWLEDGE_PATH: Path
 
     @classmethod
     def settings_customise_sources(
@@ -78,7 +83,9 @@ class Settings(BaseSettings):
         defaults = DotEnvSettingsSource(settings_cls, env_file=DEFAULTS_ENV)
         return init_settings, env_settings, dotenv_settings, file_secret_settings, defaults
 
-    @field_validator("DEMO_CUSTOMERS_PATH", "ROUTING_CONFIG_PATH", "AGENTS_CONFIG_PATH")
+    @field_validator(
+        "DEMO_CUSTOMERS_PATH", "ROUTING_CONFIG_PATH", "AGENTS_CONFIG_PATH", "ASSIST_KNOWLEDGE_PATH"
+    )
     @classmethod
     def _relative_to_repo_root(cls, path: Path) -> Path:
         return path if path.is_absolute() else REPO_ROOT / path

@@ -107,3 +107,15 @@ class BodyTooLarge(HandoffError):
 
 class ConfigError(Exception):
     """A configuration file is missing or invalid; raised at start-up, never during a request."""
+
+
+class NotATrainer(HandoffError):
+    """The NLU inbox is for trainers and supervisors."""
+
+
+class InboxItemNotFound(HandoffError):
+    """No waiting inbox item with that id."""
+
+
+class ReadingNotFound(HandoffError):
+    """The bot has no reading of that message (not a customer message, or not read yet)."""

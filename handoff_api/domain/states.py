@@ -32,6 +32,7 @@ class AgentLevel(StrEnum):
 class AgentRole(StrEnum):
     AGENT = "agent"  # serves the queues of their groups
     SUPERVISOR = "supervisor"  # may also read any conversation
+    TRAINER = "trainer"  # works the NLU inbox (/trainer); takes no conversations
 
 
 class TokenKind(StrEnum):

@@ -15,11 +15,12 @@ from collections.abc import AsyncIterator
 from enum import Enum
 
 from contract.identity import Identity, Turn, sign_identity
-from handoff_api.clients.rasa import BotReply, RasaRefused, RasaUnavailable
+from handoff_api.clients.rasa import BotAnswer, BotReply, RasaRefused, RasaUnavailable
 from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.exceptions import ConversationNotFound
 from handoff_api.domain.states import ConversationState, MessageRole
 from handoff_api.schemas import MessagePublic
+from handoff_api.services import readings
 from handoff_api.services.context import AppContext
 from handoff_api.store.bot_turns import BotMessage, BotTurn
 
@@ -157,7 +158,7 @@ class BotTurnWorker:
         if conversation.rasa_resume_pending and await ctx.rasa.set_paused(conversation.id, paused=False):
             await ctx.stores.conversations.set_rasa_resume_pending(conversation.id, False)
         try:
-            replies = await self._send_noting_slowness(conversation, turn)
+            answer = await self._send_noting_slowness(conversation, turn)
         except RasaUnavailable as exc:
             logger.warning("bot turn of conversation %s delayed: %s", conversation.id, exc)
             await tell_delayed(ctx, conversation.id)
@@ -169,10 +170,28 @@ class BotTurnWorker:
             return _Delivery.DONE
         self._failures.pop(conversation.id, None)
         await ctx.stores.conversations.clear_mark(conversation.id, BOT_DELAY_NOTIFIED)
-        await self._finish(conversation.id, turn, replies)
+        await self._finish(conversation.id, turn, answer.shown())
+        await self._keep_reading(conversation.id, turn, answer)
         return _Delivery.DONE
 
-    async def _send_noting_slowness(self, conversation: Conversation, turn: BotTurn) -> list[BotReply]:
+    async def _keep_reading(self, conversation_id: str, turn: BotTurn, answer: BotAnswer) -> None:
+        """After the replies are stored, so the customer never waits; a failure loses only the reading."""
+        if answer.reading is None:
+            return
+        try:
+            await readings.record(
+                self._ctx,
+                conversation_id=conversation_id,
+                message_id=turn.message_id,
+                text=turn.text,
+                reading=answer.reading,
+                replies=[reply.text for reply in answer.shown() if reply.text],
+                while_agent=False,
+            )
+        except Exception:  # noqa: BLE001 - the turn is answered; the reading is a by-product
+            logger.exception("keeping the reading of a turn of conversation %s failed", conversation_id)
+
+    async def _send_noting_slowness(self, conversation: Conversation, turn: BotTurn) -> BotAnswer:
         identity = Identity(
             conversation_id=conversation.id,
             customer_id=conversation.customer_id,

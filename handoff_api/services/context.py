@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from handoff_api.clients.rasa import RasaClient
 from handoff_api.core.config import Settings
 from handoff_api.domain.agents import Agent
+from handoff_api.domain.assist import AssistKnowledge
 from handoff_api.domain.customers import DemoCustomer
 from handoff_api.domain.routing import RoutingConfig
 from handoff_api.domain.ticket_policy import TicketPolicy
@@ -34,6 +35,7 @@ class Directory:
     tickets: TicketPolicy
     agents: dict[str, Agent]
     customers: dict[str, DemoCustomer]
+    assist: AssistKnowledge
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from contract.pii import mask_account_numbers
 from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.states import MessageRole
 from handoff_api.schemas import CustomerMessageIn, MessagePublic
+from handoff_api.services import readings
 from handoff_api.services.bot_turns import BOT_DELAY_NOTIFIED, tell_delayed
 from handoff_api.services.context import AppContext
 from handoff_api.services.turn_waiters import TurnAnswer
@@ -57,6 +58,9 @@ async def accept_customer_message(
         elif wait_for_bot and not accepted.bot_delayed:
             future = ctx.turn_waiters.expect(conversation.id, accepted.turn.message_id)
         ctx.turn_waiters.wakeup.set()
+    elif message.payload is None:
+        # Not a bot turn (queued, or with an agent): the bot still reads it, for the inbox and the agent.
+        readings.read_while_agent(ctx, conversation, accepted.message)
     if text != message.text and await ctx.stores.conversations.mark_once(
         conversation.id, _ACCOUNT_NUMBER_NOTICE_GIVEN
     ):

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from contract.names import HandoffOutcome, HandoffStatus
+from contract.names import HandoffOutcome, HandoffReason, HandoffStatus
 from contract.pii import mask_pii
 from handoff_api.domain.agents import Agent
 from handoff_api.domain.conversation import Conversation
@@ -28,7 +28,7 @@ from handoff_api.schemas import (
     MessagePublic,
     TransferIn,
 )
-from handoff_api.services import notices
+from handoff_api.services import notices, readings
 from handoff_api.services.context import AppContext
 from handoff_api.services.queue_status import (
     announce_queued,
@@ -38,7 +38,9 @@ from handoff_api.services.queue_status import (
     wait_at,
 )
 from handoff_api.services.routing_snapshot import waiting
+from handoff_api.sql.analytics import insert_handoff
 from handoff_api.sql.crud import record_closed_conversation
+from handoff_api.sql.models import HandoffRecord
 from handoff_api.store.lua_scripts import EnqueueResult
 
 
@@ -47,7 +49,26 @@ def wake_dispatcher(ctx: AppContext) -> None:
     ctx.dispatch_requested.set()
 
 
-async def _no_agent(ctx: AppContext, conversation: Conversation, group: str, now: float) -> HandoffResult:
+async def _file_record(
+    ctx: AppContext, conversation: Conversation, request: HandoffRequest, group: str, now: float
+) -> None:
+    """The handoff's record for the bot analytics; the outcome log completes it (analytics_recorder.py)."""
+    record = HandoffRecord(
+        conversation_id=conversation.id,
+        tier=conversation.tier.value,
+        group=group,
+        intent=request.intent,
+        reason=request.reason,
+        requested_at=datetime.fromtimestamp(now, UTC),
+        target_wait_seconds=float(ctx.directory.routing.tiers[conversation.tier].target_wait_seconds),
+    )
+    await run_in_threadpool(insert_handoff, ctx.engine, record=record)
+
+
+async def _no_agent(
+    ctx: AppContext, conversation: Conversation, request: HandoffRequest, group: str, now: float
+) -> HandoffResult:
+    await _file_record(ctx, conversation, request, group, now)
     # No hand-back to Rasa here: the action server is waiting for this answer inside a Rasa turn, which
     # holds the conversation's lock, and offers the callback itself.
     await ctx.stores.scripts.record_outcome(
@@ -66,6 +87,8 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
     conversation = await ctx.stores.conversations.get(request.conversation_id)
     if conversation.customer_id != request.customer_id:
         raise CustomerMismatch
+    if request.reason == HandoffReason.REPEATED_MISUNDERSTANDING:
+        await readings.after_misunderstanding_handoff(ctx, conversation.id)
     # The tier comes from the session the handoff API issued, not from the request, which only echoes it.
     group = choose_group(
         ctx.directory.routing, intent=request.intent, reason=request.reason, tier=conversation.tier
@@ -73,7 +96,7 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
     now = time.time()
     if not ctx.directory.routing.is_open(datetime.fromtimestamp(now, UTC)):
         await ctx.stores.stats.count_reason(request.reason)
-        return await _no_agent(ctx, conversation, group, now)
+        return await _no_agent(ctx, conversation, request, group, now)
     target = deadline(ctx.directory.routing, tier=conversation.tier, enqueued_at=now)
     candidate = waiting(ctx, conversation, group=group, deadline=target)
     # The script checks who is online, counts the reason and reads the position as well.
@@ -89,7 +112,7 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
         secretary=_secretary_on_duty(ctx, candidate),
     )
     if enqueued.result is EnqueueResult.NO_AGENT:
-        return await _no_agent(ctx, conversation, group, now)
+        return await _no_agent(ctx, conversation, request, group, now)
     if enqueued.position is None:  # waiting in an earlier request's group
         figures = await queue_figures(ctx, conversation.id, enqueued.group)
     else:
@@ -100,6 +123,9 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
     if enqueued.result is EnqueueResult.QUEUED and figures is not None:
         await announce_queued(ctx, conversation.id, enqueued.group, position=figures[0], estimate=figures[1])
         wake_dispatcher(ctx)
+    if enqueued.result is EnqueueResult.QUEUED:
+        # After the customer is told and the dispatcher woken: the record is no step of the handoff itself.
+        await _file_record(ctx, conversation, request, enqueued.group, now)
     return HandoffResult(status=HandoffStatus.QUEUED, group=enqueued.group, **_wait_fields(figures))
 
 

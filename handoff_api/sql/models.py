@@ -3,7 +3,21 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, Integer, SmallInteger, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -23,7 +37,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[dict[str, Any]]: JSON}
 
 
 class ClosedConversation(Base):
@@ -100,3 +114,64 @@ class TicketSequence(Base):
 
     day: Mapped[str] = mapped_column(String(6), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class NluReading(Base):
+    """The bot's reading of one customer message (texts PII-masked), and its life in the trainer's inbox.
+
+    Every typed customer message has one; those with a `reason` are in the inbox (status `waiting` until a
+    trainer labels or discards them). Grouping is by `group_key` (domain/nlu_inbox.py).
+    """
+
+    __tablename__ = "nlu_readings"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "message_id"),  # a retried turn is recorded once
+        Index("ix_nlu_readings_inbox", "status", "group_key"),
+        Index("ix_nlu_readings_conversation_created", "conversation_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    group_key: Mapped[str] = mapped_column(String(200))
+    intent: Mapped[str | None] = mapped_column(String(100), index=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    runner_up: Mapped[str | None] = mapped_column(String(100))
+    runner_up_confidence: Mapped[float | None] = mapped_column(Float)
+    ranking: Mapped[list[dict[str, Any]]]
+    entities: Mapped[list[dict[str, Any]]]
+    fallback: Mapped[bool] = mapped_column(Boolean)
+    while_agent: Mapped[bool] = mapped_column(Boolean)  # read while an agent owned the conversation
+    context_before: Mapped[str | None] = mapped_column(Text)
+    context_after: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    reason: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str | None] = mapped_column(String(12))
+    suggested_intent: Mapped[str | None] = mapped_column(String(100))
+    label: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(500))
+    labelled_by: Mapped[str | None] = mapped_column(String(64))
+    labelled_at: Mapped[datetime | None] = mapped_column(index=True)
+    exported_at: Mapped[datetime | None]
+
+
+class HandoffRecord(Base):
+    """One handoff request, for the supervisor's bot analytics: filed when the handoff is requested and
+    completed from the outcome log (services/analytics_recorder.py) as it is assigned or ends otherwise."""
+
+    __tablename__ = "handoff_records"
+    __table_args__ = (Index("ix_handoff_records_conversation", "conversation_id", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128))
+    tier: Mapped[str] = mapped_column(String(16))
+    group: Mapped[str] = mapped_column(String(32))
+    intent: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(index=True)
+    target_wait_seconds: Mapped[float] = mapped_column(Float)
+    # assigned, no_agent, wait_timeout or cancelled, once known; resolved is kept in resolved_at.
+    queue_outcome: Mapped[str | None] = mapped_column(String(16))
+    waited_seconds: Mapped[float | None] = mapped_column(Float)
+    resolved_at: Mapped[datetime | None]

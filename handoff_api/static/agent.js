@@ -1,4 +1,5 @@
 // Agent console: log in, set presence, watch the queue and own conversations, serve one conversation.
+import { Assist } from "/static/assist.js";
 import { $, api, chime, ConversationSocket, el, formatSeconds, renderMessage } from "/static/common.js";
 import {
   CANNED_REPLIES, GROUP_LABELS, PRESENCE_LABELS, REASON_LABELS, TICKET_CATEGORY_LABELS, TICKET_STATUS_LABELS,
@@ -18,6 +19,7 @@ let pollTimer = null;
 let knownMine = null;  // ids of my conversations at the last poll; null until the first poll
 let claimedHere = new Set();  // claimed from this console, so no alert for them
 let alertedId = null;
+const assist = new Assist(() => token);
 
 function showError(error) {
   if (error.status === 401) { logout(); return; }
@@ -163,6 +165,7 @@ async function loadTickets(customerId) {
 }
 
 function hideConversation(notice = "") {
+  assist.close();
   socket?.close();
   socket = null;
   openId = null;
@@ -194,10 +197,12 @@ async function openConversation(conversationId) {
       onMessage: (message) => {
         transcript.append(renderMessage(message));
         transcript.scrollTop = transcript.scrollHeight;
+        if (message.role === "customer") assist.customerMessageArrived();
       },
       onError: (detail) => ($("console-error").textContent = detail),
     });
     for (const message of view.messages) socket.receive({ type: "message", ...message });
+    assist.open(conversationId);
     for (const item of $("my-conversations").children) {
       item.classList.toggle("active", item.dataset.conversationId === conversationId);
     }

@@ -1,6 +1,7 @@
 // Supervisor view: queues against wait targets, seats and load, outcomes, CSAT and handoff reasons from
 // GET /api/supervisor/overview, the waiting customers from GET /api/agent/queue (a supervisor sees every
 // group's), and a chart of each group's longest wait over the last hour, sampled by this page at each refresh.
+import { downloadCsv, refreshAnalytics } from "/static/analytics.js";
 import { $, api, el, formatSeconds, formatTime } from "/static/common.js";
 import { GROUP_LABELS, OUTCOME_LABELS, PRESENCE_LABELS, REASON_LABELS, TIER_LABELS } from "/static/config.js";
 
@@ -209,6 +210,7 @@ function showDashboard(agent) {
   $("logout-button").classList.remove("hidden");
   $("supervisor-label").textContent = agent.name;
   refresh();
+  refreshAnalytics(token);
 }
 
 function logout() {
@@ -236,5 +238,8 @@ $("login-view").addEventListener("submit", async (event) => {
   }
 });
 $("logout-button").addEventListener("click", logout);
+$("analytics-range").addEventListener("change", () => refreshAnalytics(token));
+$("analytics-bucket").addEventListener("change", () => refreshAnalytics(token));
+$("analytics-csv").addEventListener("click", () => downloadCsv(token));
 
 if (token) api("GET", "/api/agent/me", { token }).then(showDashboard, logout);

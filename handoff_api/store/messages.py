@@ -98,6 +98,12 @@ class MessageStore:
         entries = await self._redis.xrange(self._keys.messages(conversation_id), min=start, count=count)
         return [decode_message(entry_id, fields) for entry_id, fields in entries]
 
+    async def message_before(self, conversation_id: str, message_id: str) -> MessagePublic | None:
+        entries = await self._redis.xrevrange(
+            self._keys.messages(conversation_id), max=f"({check_cursor(message_id)}", count=1
+        )
+        return decode_message(*entries[0]) if entries else None
+
     async def wait_after(self, conversation_id: str, last_id: str, block_ms: int) -> list[MessagePublic]:
         """Messages after last_id, blocking up to block_ms for the first one to arrive."""
         reply = await self._blocking_reads.xread(

@@ -1,6 +1,7 @@
 """Handoff figures kept in Redis for every API process: assignment pace, outcome and reason counts."""
 
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from handoff_api.store.redis_keys import RedisKeys
 
@@ -38,3 +39,26 @@ class HandoffStats:
             group, _, outcome = field.rpartition(":")
             by_group.setdefault(group, {})[outcome] = int(count)
         return by_group
+
+    async def join_outcome_readers(self, group: str) -> None:
+        """Create the consumer group that reads the outcome log once across every API process."""
+        try:
+            await self._redis.xgroup_create(self._keys.outcome_log(), group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def read_outcomes(
+        self, group: str, consumer: str, *, pending: bool, count: int
+    ) -> list[tuple[str, dict[str, str]]]:
+        """Outcome log entries for this consumer: its own unacknowledged ones (pending) or new ones."""
+        reply = await self._redis.xreadgroup(
+            group, consumer, {self._keys.outcome_log(): "0" if pending else ">"}, count=count
+        )
+        return [
+            (entry_id, fields) for _stream, entries in reply or [] for entry_id, fields in entries if fields
+        ]
+
+    async def ack_outcomes(self, group: str, entry_ids: list[str]) -> None:
+        if entry_ids:
+            await self._redis.xack(self._keys.outcome_log(), group, *entry_ids)

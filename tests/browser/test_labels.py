@@ -15,6 +15,7 @@ from contract.names import (
     CustomerTier,
 )
 from handoff_api.core.config import Settings
+from handoff_api.domain.nlu_inbox import InboxReason
 from handoff_api.domain.states import MessageRole, PresenceStatus
 from tests.browser.conftest import OpenPage
 
@@ -40,3 +41,4 @@ def test_the_pages_labels_agree_with_their_sources(open_page: OpenPage) -> None:
     assert labels["GROUP_LABELS"] == {group: entry["label"] for group, entry in routing["groups"].items()}
     assert set(labels["ROLE_LABELS"]) == set(MessageRole)
     assert set(labels["PRESENCE_LABELS"]) == set(PresenceStatus)
+    assert set(labels["INBOX_REASON_LABELS"]) == set(InboxReason)

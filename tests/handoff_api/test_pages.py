@@ -12,3 +12,9 @@ async def test_supervisor_page_is_served(client: httpx.AsyncClient) -> None:
     page = await client.get("/supervisor")
     assert page.status_code == 200
     assert 'id="dashboard"' in page.text and 'id="group-rows"' in page.text
+
+
+async def test_trainer_page_is_served(client: httpx.AsyncClient) -> None:
+    page = await client.get("/trainer")
+    assert page.status_code == 200
+    assert 'id="inbox-list"' in page.text and 'id="waiting-count"' in page.text

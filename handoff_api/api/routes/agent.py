@@ -1,4 +1,4 @@
-"""The agent console API: presence, queue, own conversations, claim, reply, transfer, close."""
+"""The agent console API: presence, queue, own conversations, claim, reply, transfer, close, assist."""
 
 from fastapi import APIRouter, status
 
@@ -7,13 +7,15 @@ from handoff_api.schemas import (
     AgentConversationView,
     AgentMessageIn,
     AgentPublic,
+    AssistView,
     CloseIn,
     ConversationSummary,
     MessagePublic,
+    MisreadIn,
     PresenceIn,
     TransferIn,
 )
-from handoff_api.services import agent_views, handoffs
+from handoff_api.services import agent_views, assist, handoffs
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
 
@@ -69,3 +71,16 @@ async def transfer(
 ) -> dict[str, str]:
     await handoffs.transfer(ctx, agent, conversation_id, body)
     return {"status": "transferred"}
+
+
+@router.get("/conversations/{conversation_id}/assist")
+async def assist_view(conversation_id: str, ctx: ContextDep, agent: CurrentAgent) -> AssistView:
+    return await assist.assist_view(ctx, agent, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/messages/{message_id}/misread")
+async def misread(
+    conversation_id: str, message_id: str, body: MisreadIn, ctx: ContextDep, agent: CurrentAgent
+) -> dict[str, str]:
+    await assist.flag_misread(ctx, agent, conversation_id, message_id, body.intent)
+    return {"status": "flagged"}

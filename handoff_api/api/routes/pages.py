@@ -1,4 +1,4 @@
-"""The static pages (web chat, agent console, supervisor view); their assets are served under /static."""
+"""The static pages (web chat, agent console, supervisor view, trainer's inbox); assets under /static."""
 
 from pathlib import Path
 
@@ -23,3 +23,8 @@ async def agent_console() -> FileResponse:
 @router.get("/supervisor")
 async def supervisor_view() -> FileResponse:
     return FileResponse(STATIC_DIR / "supervisor.html")
+
+
+@router.get("/trainer")
+async def trainer_inbox() -> FileResponse:
+    return FileResponse(STATIC_DIR / "trainer.html")

@@ -1,0 +1,160 @@
+"""Keyword-only functions over the bot's readings and the trainer's inbox (models.NluReading)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Engine, and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from handoff_api.domain.nlu_inbox import InboxReason, InboxStatus
+from handoff_api.sql.models import NluReading
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    reason: InboxReason | None = None
+    intent: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions = [NluReading.status == InboxStatus.WAITING.value]
+        if self.reason is not None:
+            conditions.append(NluReading.reason == self.reason.value)
+        if self.intent is not None:
+            conditions.append(NluReading.intent == self.intent)
+        if self.since is not None:
+            conditions.append(NluReading.created_at >= self.since)
+        if self.until is not None:
+            conditions.append(NluReading.created_at < self.until)
+        return conditions
+
+
+def insert_reading(engine: Engine, *, row: dict[str, object]) -> bool:
+    """Store a reading once per (conversation, message): a retried turn brings the same one again."""
+    with Session(engine) as session, session.begin():
+        insert = _INSERTS[engine.dialect.name](NluReading).values(**row)
+        done = session.execute(
+            insert.on_conflict_do_nothing(index_elements=["conversation_id", "message_id"])
+        )
+    return bool(done.rowcount)
+
+
+def mark_recent(
+    engine: Engine,
+    *,
+    conversation_id: str,
+    turns: int,
+    reason: InboxReason,
+    suggested_intent: str | None = None,
+) -> int:
+    """Put the conversation's latest `turns` readings into the inbox (those not there already)."""
+    with Session(engine) as session, session.begin():
+        latest = (
+            select(NluReading.id)
+            .where(NluReading.conversation_id == conversation_id)
+            .order_by(NluReading.created_at.desc(), NluReading.id.desc())
+            .limit(turns)
+        )
+        ids = list(session.scalars(latest))
+        changed = session.execute(
+            update(NluReading)
+            .where(NluReading.id.in_(ids), NluReading.status.is_(None))
+            .values(reason=reason.value, status=InboxStatus.WAITING.value, suggested_intent=suggested_intent)
+        )
+    return changed.rowcount
+
+
+def flag_message(
+    engine: Engine, *, conversation_id: str, message_id: str, suggested_intent: str | None
+) -> bool:
+    """An agent says the bot misread this message: into the inbox, whatever the reading's confidence."""
+    with Session(engine) as session, session.begin():
+        changed = session.execute(
+            update(NluReading)
+            .where(
+                NluReading.conversation_id == conversation_id,
+                NluReading.message_id == message_id,
+                NluReading.status.is_(None) | (NluReading.status == InboxStatus.WAITING.value),
+            )
+            .values(
+                reason=InboxReason.AGENT_FLAG.value,
+                status=InboxStatus.WAITING.value,
+                suggested_intent=suggested_intent,
+            )
+        )
+    return bool(changed.rowcount)
+
+
+def inbox_groups(
+    session: Session, *, where: InboxFilter, limit: int, offset: int
+) -> list[tuple[NluReading, int]]:
+    """Waiting groups, most frequent first, each as its latest member and its size."""
+    groups = (
+        select(func.max(NluReading.id).label("latest"), func.count().label("size"))
+        .where(*where.conditions())
+        .group_by(NluReading.group_key)
+        .order_by(func.count().desc(), func.max(NluReading.id).desc())
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    rows = session.execute(
+        select(NluReading, groups.c.size)
+        .join(groups, NluReading.id == groups.c.latest)
+        .order_by(groups.c.size.desc(), NluReading.id.desc())
+    )
+    return [(reading, size) for reading, size in rows.tuples()]
+
+
+def count_waiting(session: Session, *, where: InboxFilter) -> int:
+    return session.scalar(select(func.count()).select_from(NluReading).where(*where.conditions())) or 0
+
+
+def count_labelled_since(session: Session, *, since: datetime) -> int:
+    labelled = NluReading.status.in_([InboxStatus.LABELLED.value, InboxStatus.EXPORTED.value])
+    query = select(func.count()).select_from(NluReading).where(labelled, NluReading.labelled_at >= since)
+    return session.scalar(query) or 0
+
+
+def label_groups(
+    session: Session, *, ids: Sequence[int], label: str | None, note: str, by: str, at: datetime
+) -> int:
+    """Label (or, with label None, discard) every waiting member of the groups of these items."""
+    keys = select(NluReading.group_key).where(
+        NluReading.id.in_(ids), NluReading.status == InboxStatus.WAITING.value
+    )
+    status = InboxStatus.DISCARDED if label is None else InboxStatus.LABELLED
+    changed = session.execute(
+        update(NluReading)
+        .where(NluReading.status == InboxStatus.WAITING.value, NluReading.group_key.in_(keys))
+        .values(status=status.value, label=label, note=note, labelled_by=by, labelled_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return changed.rowcount
+
+
+def labelled_for_export(session: Session) -> Sequence[NluReading]:
+    query = select(NluReading).where(NluReading.status == InboxStatus.LABELLED.value).order_by(NluReading.id)
+    return session.scalars(query).all()
+
+
+def mark_exported(session: Session, *, ids: Sequence[int], at: datetime) -> int:
+    changed = session.execute(
+        update(NluReading)
+        .where(and_(NluReading.id.in_(ids), NluReading.status == InboxStatus.LABELLED.value))
+        .values(status=InboxStatus.EXPORTED.value, exported_at=at)
+    )
+    session.commit()
+    return changed.rowcount
+
+
+def conversation_readings(engine: Engine, *, conversation_id: str) -> Sequence[NluReading]:
+    query = select(NluReading).where(NluReading.conversation_id == conversation_id).order_by(NluReading.id)
+    with Session(engine) as session:
+        return session.scalars(query).all()

@@ -1,0 +1,177 @@
+// The trainer's inbox: misunderstood customer messages, grouped, from GET /api/trainer/inbox; each group is
+// labelled with an intent (existing or new), marked out of scope, or discarded; several at once in bulk.
+import { $, api, el, renderMessage } from "/static/common.js";
+import { INBOX_REASON_LABELS } from "/static/config.js";
+
+const TOKEN_KEY = "cs-trainer-token";
+const OUT_OF_SCOPE = "out_of_scope";
+
+let token = sessionStorage.getItem(TOKEN_KEY);
+const selected = new Set();
+
+for (const [reason, label] of Object.entries(INBOX_REASON_LABELS)) {
+  $("filter-reason").append(el("option", { text: label, attrs: { value: reason } }));
+}
+
+function percent(confidence) {
+  return confidence === null || confidence === undefined ? "-" : `${Math.round(confidence * 100)}%`;
+}
+
+function query() {
+  const params = new URLSearchParams();
+  if ($("filter-reason").value) params.set("reason", $("filter-reason").value);
+  if ($("filter-intent").value.trim()) params.set("intent", $("filter-intent").value.trim());
+  // Dates are the trainer's local days.
+  if ($("filter-since").value) params.set("since", new Date(`${$("filter-since").value}T00:00`).toISOString());
+  if ($("filter-until").value) {
+    const until = new Date(`${$("filter-until").value}T00:00`);
+    until.setDate(until.getDate() + 1);
+    params.set("until", until.toISOString());
+  }
+  return params.toString();
+}
+
+function reading(item) {
+  const parts = [`预测：${item.predicted_intent ?? "无"}（${percent(item.confidence)}）`];
+  if (item.runner_up) parts.push(`次选：${item.runner_up}（${percent(item.runner_up_confidence)}）`);
+  if (item.entities.length) parts.push(`实体：${item.entities.map((e) => `${e.entity}=${e.value}`).join("，")}`);
+  if (item.suggested_intent) parts.push(`坐席建议：${item.suggested_intent}`);
+  return parts.join("　");
+}
+
+function renderItem(item) {
+  const attrs = { "data-id": String(item.id), "data-count": String(item.count), "data-reason": item.reason };
+  const intentInput = el("input", {
+    className: "label-intent", attrs: { list: "intent-names", placeholder: "意图名称", value: item.suggested_intent ?? "" },
+  });
+  const check = el("input", { className: "select-item", attrs: { type: "checkbox", "aria-label": "选择此组" } });
+  check.addEventListener("change", () => {
+    if (check.checked) selected.add(item.id); else selected.delete(item.id);
+    renderSelection();
+  });
+  const labelButton = el("button", { className: "small label-button", text: "标注", attrs: { type: "button" } });
+  labelButton.addEventListener("click", () => label([item.id], { intent: intentInput.value.trim() }));
+  const scopeButton = el("button", { className: "small secondary scope-button", text: "不在服务范围", attrs: { type: "button" } });
+  scopeButton.addEventListener("click", () => label([item.id], { intent: OUT_OF_SCOPE }));
+  const discardButton = el("button", { className: "small secondary discard-button", text: "丢弃", attrs: { type: "button" } });
+  discardButton.addEventListener("click", () => label([item.id], { discard: true }));
+  const transcriptButton = el("button", { className: "link transcript-button", text: "查看对话", attrs: { type: "button" } });
+  transcriptButton.addEventListener("click", () => showTranscript(item.conversation_id));
+  return el("li", { className: "card inbox-item", attrs }, [
+    el("div", { className: "inbox-head" }, [
+      check,
+      el("span", { className: "inbox-text", text: item.text }),
+      el("span", { className: "count", text: `×${item.count}` }),
+      el("span", { className: "pill", text: INBOX_REASON_LABELS[item.reason] ?? item.reason }),
+    ]),
+    el("div", { className: "inbox-reading status-line", text: reading(item) }),
+    el("div", { className: "inbox-context status-line" }, [
+      el("div", { className: "context-before", text: `上一句：${item.context_before ?? "（无）"}` }),
+      el("div", { className: "context-after", text: `机器人回复：${item.context_after ?? "（无）"}` }),
+    ]),
+    el("div", { className: "inbox-actions" }, [intentInput, labelButton, scopeButton, discardButton, transcriptButton]),
+  ]);
+}
+
+function renderSelection() {
+  $("selected-count").textContent = String(selected.size);
+  $("bulk-label-button").disabled = selected.size === 0;
+}
+
+function offerIntents(items) {
+  const names = new Set([OUT_OF_SCOPE]);
+  for (const item of items) for (const name of [item.predicted_intent, item.runner_up, item.suggested_intent]) {
+    if (name) names.add(name);
+  }
+  $("intent-names").replaceChildren(...[...names].sort().map((name) => el("option", { attrs: { value: name } })));
+}
+
+async function refresh() {
+  try {
+    const page = await api("GET", `/api/trainer/inbox?${query()}`, { token });
+    selected.clear();
+    renderSelection();
+    $("waiting-count").textContent = String(page.waiting);
+    $("labelled-count").textContent = String(page.labelled_this_week);
+    $("inbox-list").replaceChildren(...page.items.map(renderItem));
+    $("inbox-empty").classList.toggle("hidden", page.items.length > 0);
+    offerIntents(page.items);
+    $("inbox-error").textContent = "";
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) { logout(); return; }
+    $("inbox-error").textContent = `加载失败：${error.message}`;
+  }
+}
+
+async function label(ids, { intent, discard }) {
+  $("inbox-notice").textContent = "";
+  if (!discard && !intent) { $("inbox-error").textContent = "请填写意图名称"; return; }
+  if (!discard && !/^[a-z][a-z0-9_]{1,63}$/.test(intent)) {
+    $("inbox-error").textContent = "意图名称只能包含小写字母、数字和下划线，并以字母开头";
+    return;
+  }
+  try {
+    const body = discard ? { discard: true } : { intent };
+    const result = ids.length === 1
+      ? await api("POST", `/api/trainer/inbox/${ids[0]}/label`, { token, body })
+      : await api("POST", "/api/trainer/inbox/bulk-label", { token, body: { ...body, ids } });
+    $("inbox-notice").textContent = discard ? `已丢弃 ${result.labelled} 条` : `已标注 ${result.labelled} 条为 ${intent}`;
+  } catch (error) {
+    $("inbox-error").textContent = `操作失败：${error.message}`;
+  }
+  await refresh();
+}
+
+async function showTranscript(conversationId) {
+  try {
+    const { messages } = await api("GET", `/api/trainer/conversations/${encodeURIComponent(conversationId)}`, { token });
+    $("transcript-id").textContent = conversationId;
+    $("transcript").replaceChildren(...messages.map((message) => renderMessage(message)));
+    $("transcript-card").classList.remove("hidden");
+  } catch (error) {
+    $("inbox-error").textContent = `对话记录加载失败：${error.message}`;
+  }
+}
+
+function showInbox(agent) {
+  if (agent.role !== "trainer" && agent.role !== "supervisor") {
+    logout();
+    $("login-error").textContent = "该账号没有训练师权限";
+    return;
+  }
+  $("login-view").classList.add("hidden");
+  $("inbox-view").classList.remove("hidden");
+  $("logout-button").classList.remove("hidden");
+  $("trainer-label").textContent = agent.name;
+  refresh();
+}
+
+function logout() {
+  token = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  $("inbox-view").classList.add("hidden");
+  $("logout-button").classList.add("hidden");
+  $("login-view").classList.remove("hidden");
+  $("trainer-label").textContent = "";
+}
+
+$("login-view").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("login-error").textContent = "";
+  try {
+    const result = await api("POST", "/api/auth/login", {
+      body: { username: $("login-username").value.trim(), password: $("login-password").value },
+    });
+    token = result.token;
+    sessionStorage.setItem(TOKEN_KEY, token);
+    showInbox(result.agent);
+  } catch (error) {
+    $("login-error").textContent = error.status === 401 ? "用户名或密码错误" : `登录失败：${error.message}`;
+  }
+});
+$("filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
+$("bulk-label-button").addEventListener("click", () => label([...selected], { intent: $("bulk-intent").value.trim() }));
+$("transcript-close").addEventListener("click", () => $("transcript-card").classList.add("hidden"));
+$("logout-button").addEventListener("click", logout);
+
+if (token) api("GET", "/api/agent/me", { token }).then(showInbox, logout);
