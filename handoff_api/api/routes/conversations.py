@@ -22,7 +22,7 @@ from handoff_api.schemas import (
     SentMessage,
 )
 from handoff_api.services import agent_views, gateway, handoffs
-from handoff_api.services.auth import agent_for, customer_id_for, token_kind
+from handoff_api.services.auth import agent_of, authenticate, customer_of
 from handoff_api.services.context import AppContext
 from handoff_api.store.messages import START, check_cursor
 
@@ -58,7 +58,7 @@ async def send_message(
 ) -> SentMessage:
     """The stored message and, when the bot answers within BOT_REPLY_WAIT_SECONDS, its replies; otherwise
     `bot_reply_pending` is true and the replies arrive on the conversation's stream."""
-    await ctx.stores.rate_limiter.check(conversation.id)
+    await ctx.stores.rate_limiter.check(conversation.id, conversation.customer_id)
     sent = await gateway.accept_customer_message(ctx, conversation, body, wait_for_bot=True)
     if sent.replies is None:
         return SentMessage(messages=sent.stored, bot_reply_pending=sent.for_bot)
@@ -72,6 +72,7 @@ class _Viewer:
 
     conversation_id: str
     agent: Agent | None
+    token: str  # authenticated again for every frame and before every push (logout, expiry)
 
 
 class _SocketMessage(BaseModel):
@@ -82,19 +83,39 @@ class _SocketMessage(BaseModel):
 
 async def _authenticate(ctx: AppContext, conversation_id: str, token: str) -> _Viewer:
     conversation = await ctx.stores.conversations.get(conversation_id)
-    if token_kind(ctx, token) is TokenKind.AGENT:
-        agent = agent_for(ctx, token)
+    principal = await authenticate(ctx, token)
+    if principal.kind is TokenKind.AGENT:
+        agent = agent_of(ctx, principal)
         agent_views.ensure_can_read(agent, conversation)
-        return _Viewer(conversation_id, agent)
-    if customer_id_for(ctx, token, conversation_id) != conversation.customer_id:
+        return _Viewer(conversation_id, agent, token)
+    if customer_of(principal, conversation_id) != conversation.customer_id:
         raise WrongConversation
-    return _Viewer(conversation_id, None)
+    return _Viewer(conversation_id, None, token)
+
+
+async def _close(websocket: WebSocket, error: HandoffError) -> None:
+    code, detail = status_and_detail(error)
+    # 4000 + HTTP status, so clients can tell "log in again" (4401) from "not yours" (4403).
+    await websocket.close(code=4000 + code, reason=detail)
+
+
+async def _still_authenticated(websocket: WebSocket, ctx: AppContext, viewer: _Viewer) -> bool:
+    """The socket's token checked again (logout revokes it, it may have expired); closes the socket if not."""
+    try:
+        await authenticate(ctx, viewer.token)
+    except HandoffError as exc:
+        await _close(websocket, exc)
+        return False
+    return True
 
 
 async def _push(websocket: WebSocket, ctx: AppContext, viewer: _Viewer, last_id: str) -> None:
     cursor = last_id
     while True:
-        for message in await ctx.stores.messages.wait_after(viewer.conversation_id, cursor, _PUSH_BLOCK_MS):
+        batch = await ctx.stores.messages.wait_after(viewer.conversation_id, cursor, _PUSH_BLOCK_MS)
+        if batch and not await _still_authenticated(websocket, ctx, viewer):
+            return
+        for message in batch:
             shown = agent_views.masked(message) if viewer.agent else message
             await websocket.send_json({"type": "message", **shown.model_dump(mode="json")})
             cursor = message.id
@@ -106,8 +127,8 @@ async def _handle(ctx: AppContext, viewer: _Viewer, raw: str) -> None:
     if viewer.agent is not None:
         await handoffs.send_agent_message(ctx, viewer.agent, viewer.conversation_id, incoming.text)
         return
-    await ctx.stores.rate_limiter.check(viewer.conversation_id)
     conversation = await ctx.stores.conversations.get(viewer.conversation_id)
+    await ctx.stores.rate_limiter.check(conversation.id, conversation.customer_id)
     body = CustomerMessageIn(text=incoming.text, payload=incoming.payload)
     # The replies reach this socket through the stream, like every viewer's.
     await gateway.accept_customer_message(ctx, conversation, body, wait_for_bot=False)
@@ -118,6 +139,8 @@ async def _receive(websocket: WebSocket, ctx: AppContext, viewer: _Viewer) -> No
         try:
             raw = await websocket.receive_text()
         except WebSocketDisconnect:
+            return
+        if not await _still_authenticated(websocket, ctx, viewer):
             return
         try:
             await _handle(ctx, viewer, raw)
@@ -137,9 +160,7 @@ async def conversation_socket(
         viewer = await _authenticate(ctx, conversation_id, token)
         check_cursor(last_id)
     except HandoffError as exc:
-        code, detail = status_and_detail(exc)
-        # 4000 + HTTP status, so clients can tell "log in again" (4401) from "not yours" (4403).
-        await websocket.close(code=4000 + code, reason=detail)
+        await _close(websocket, exc)
         return
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(_push, websocket, ctx, viewer, last_id)
