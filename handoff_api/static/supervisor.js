@@ -221,6 +221,12 @@ function logout() {
   $("supervisor-label").textContent = "";
 }
 
+// 退出 also revokes the token on the server (POST /api/auth/logout), so a copy of it is worthless from now on.
+async function signOut() {
+  if (token) await api("POST", "/api/auth/logout", { token }).catch(() => {});
+  logout();
+}
+
 $("login-view").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("login-error").textContent = "";
@@ -235,6 +241,6 @@ $("login-view").addEventListener("submit", async (event) => {
     $("login-error").textContent = error.status === 401 ? "用户名或密码错误" : `登录失败：${error.message}`;
   }
 });
-$("logout-button").addEventListener("click", logout);
+$("logout-button").addEventListener("click", signOut);
 
 if (token) api("GET", "/api/agent/me", { token }).then(showDashboard, logout);
