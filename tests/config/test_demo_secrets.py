@@ -79,3 +79,19 @@ def test_run_sh_exports_the_generated_secrets(tmp_path: Path) -> None:
     assert seen["SERVICE_TOKEN"] == "from-the-environment"
     assert seen["SECRET_KEY"] == generated["SECRET_KEY"] != DEFAULTS["SECRET_KEY"]
     assert seen["RASA_TOKEN"] == generated["RASA_TOKEN"] != DEFAULTS["RASA_TOKEN"]
+
+
+@pytest.mark.parametrize(("environment", "expected"), [({}, "true"), ({"DEMO_MODE": "false"}, "false")])
+def test_run_sh_is_in_demo_mode_unless_the_environment_says_otherwise(
+    environment: dict[str, str], expected: str
+) -> None:
+    """run.sh's own default (SCRIPT_DEFAULTS) beats config/defaults.env, not the environment."""
+    script = 'SCRIPT_DEFAULTS="DEMO_MODE=true"; source scripts/lib.sh; printf %s "$DEMO_MODE"'
+    env = {"PATH": os.environ["PATH"], **environment}
+    result = subprocess.run(["bash", "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, check=True)
+
+    assert result.stdout.decode() == expected
+    assert DEFAULTS["DEMO_MODE"] == "false"
+    assert 'SCRIPT_DEFAULTS="DEMO_MODE=true"' in (REPO_ROOT / "scripts" / "run.sh").read_text(
+        encoding="utf-8"
+    )
