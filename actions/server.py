@@ -19,7 +19,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.clients.http_session import close_all_sessions
-from actions.settings import get_settings
+from actions.settings import Settings, get_settings
+from contract.demo_secrets import refuse_public_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +54,25 @@ def create_app(token: str) -> Sanic:
     return app
 
 
+def refuse_public_settings(settings: Settings) -> None:
+    """Outside demo mode, no secret of this process may be a value the repository publishes."""
+    configured = {
+        "SERVICE_TOKEN": settings.service_token,
+        "GATEWAY_SECRET": settings.gateway_secret,
+        "ACTION_SERVER_TOKEN": settings.action_server_token,
+    }
+    refuse_public_secrets("the action server", configured, demo_mode=settings.demo_mode)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    create_app(get_settings().action_server_token).run(args.host, args.port, access_log=False)
+    settings = get_settings()
+    refuse_public_settings(settings)
+    create_app(settings.action_server_token).run(args.host, args.port, access_log=False)
 
 
 if __name__ == "__main__":

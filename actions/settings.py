@@ -31,6 +31,7 @@ def _defaults(settings: BaseSettings) -> dict[str, Any]:
 
 
 class Settings(BaseSettings):
+    demo_mode: bool
     handoff_api_url: str
     service_token: str
     gateway_secret: str

@@ -112,6 +112,7 @@ def _action_server() -> Iterator[str]:
             **os.environ,
             "DEMO_BACKEND_PATH": str(Path(tmp) / "demo_backend.json"),
             "ACCOUNT_BACKEND": "demo",
+            "DEMO_MODE": "true",  # the repository's demo secrets, on loopback only
         }
         log = open(Path(tmp) / "actions.log", "w")  # noqa: SIM115 - closed below
         proc = subprocess.Popen(

@@ -353,7 +353,8 @@ async def main(args: argparse.Namespace) -> None:
             "ROUTING_CONFIG_PATH": str(routing_path),
             "DATABASE_URL": f"sqlite:///{folder / 'handoff.db'}",
             "SERVICE_TOKEN": SERVICE_TOKEN,
-            "SECRET_KEY": "bench-secret-key",
+            "SECRET_KEY": "bench-secret-key-for-the-handoff-benchmark",
+            "DEMO_MODE": "true",
             "RASA_URL": f"http://127.0.0.1:{_free_port()}",  # nothing there: an assignment's pause fails fast
             "AGENT_PRESENCE_TTL_SECONDS": "3600",
             "LOG_LEVEL": "WARNING",

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from redis.asyncio import Redis
 
+from contract.demo_secrets import refuse_public_secrets
 from handoff_api.api.errors import install_error_handlers
 from handoff_api.api.middleware import BodySizeLimit, ConversationLogContext, SecurityHeaders
 from handoff_api.api.routes import (
@@ -27,8 +28,10 @@ from handoff_api.api.routes import (
     trainer,
 )
 from handoff_api.clients.rasa import RasaClient
-from handoff_api.core.config import Settings, repository_default
+from handoff_api.core.config import Settings
 from handoff_api.core.log_config import configure_logging
+from handoff_api.core.portal_tokens import PortalTokens
+from handoff_api.core.security import PasswordChecks
 from handoff_api.domain.agents import Agent, load_agents, seat_groups
 from handoff_api.domain.assist import load_assist_knowledge
 from handoff_api.domain.customers import load_demo_customers
@@ -41,12 +44,14 @@ from handoff_api.services.dispatcher import Dispatcher
 from handoff_api.sql.db import create_db_engine, upgrade_to_head
 from handoff_api.store.bot_turns import BotTurnStore
 from handoff_api.store.conversations import ConversationStore
+from handoff_api.store.login_failures import LoginFailures
 from handoff_api.store.lua_scripts import LuaScripts
 from handoff_api.store.messages import MessageStore
 from handoff_api.store.presence import Presence
-from handoff_api.store.rate_limit import MessageRateLimiter
+from handoff_api.store.rate_limit import MessageRateLimiter, SessionRateLimiter
 from handoff_api.store.redis_client import connect_redis, redis_pool
 from handoff_api.store.redis_keys import RedisKeys
+from handoff_api.store.revoked_tokens import RevokedTokens
 from handoff_api.store.shared_keys import SharedKeys
 from handoff_api.store.stats import HandoffStats
 
@@ -57,10 +62,13 @@ logger = logging.getLogger(__name__)
 TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
-def _warn_on_dev_secrets(settings: Settings) -> None:
-    for name in ("SECRET_KEY", "SERVICE_TOKEN"):
-        if getattr(settings, name) == repository_default(name):
-            logger.warning("%s has its development default; set it for any shared deployment", name)
+# The secrets this process holds; outside DEMO_MODE none may be a value published in the repository.
+_SECRETS = ("SECRET_KEY", "SERVICE_TOKEN", "RASA_TOKEN", "GATEWAY_SECRET")
+
+
+def _refuse_public_secrets(settings: Settings) -> None:
+    configured = {name: getattr(settings, name) for name in _SECRETS}
+    refuse_public_secrets("the handoff API", configured, demo_mode=settings.DEMO_MODE)
 
 
 def _stores(
@@ -85,8 +93,23 @@ def _stores(
             redis,
             keys,
             limit=settings.CUSTOMER_MESSAGE_RATE_LIMIT,
+            per_customer_limit=settings.CUSTOMER_MESSAGE_RATE_LIMIT_PER_CUSTOMER,
             window_seconds=settings.CUSTOMER_MESSAGE_RATE_WINDOW_SECONDS,
         ),
+        session_limiter=SessionRateLimiter(
+            redis,
+            keys,
+            limit=settings.SESSION_RATE_LIMIT_PER_ADDRESS,
+            window_seconds=settings.SESSION_RATE_WINDOW_SECONDS,
+        ),
+        login_failures=LoginFailures(
+            redis,
+            keys,
+            max_per_username=settings.LOGIN_MAX_FAILURES_PER_USERNAME,
+            max_per_address=settings.LOGIN_MAX_FAILURES_PER_ADDRESS,
+            lockout_seconds=settings.LOGIN_LOCKOUT_SECONDS,
+        ),
+        revoked_tokens=RevokedTokens(redis, keys),
         scripts=LuaScripts(redis, keys),
         stats=HandoffStats(redis, keys),
         shared_keys=SharedKeys(
@@ -108,7 +131,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         customers = load_demo_customers(settings.DEMO_CUSTOMERS_PATH)
         ticket_policy = load_ticket_policy(settings.ROUTING_CONFIG_PATH)
         assist = load_assist_knowledge(settings.ASSIST_KNOWLEDGE_PATH)
-        _warn_on_dev_secrets(settings)
+        portal = PortalTokens(settings)
         redis = await connect_redis(settings.REDIS_URL)
         blocking_reads = Redis.from_pool(redis_pool(settings.REDIS_URL, blocking_reads=True))
         engine = create_db_engine(settings.DATABASE_URL)
@@ -134,8 +157,15 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                     gateway_secret=settings.GATEWAY_SECRET,
                     turn_timeout_seconds=settings.RASA_TURN_TIMEOUT_SECONDS,
                 ),
+                passwords=PasswordChecks(settings.PASSWORD_HASH_THREADS),
+                portal=portal,
             )
-            logger.info("handoff API ready: %d agents, %d demo customers", len(agents), len(customers))
+            logger.info(
+                "handoff API ready: %d agents, demo mode %s, portal sign-in %s",
+                len(agents),
+                "on" if settings.DEMO_MODE else "off",
+                "configured" if portal.configured else "not configured",
+            )
             app.state.dispatcher = Dispatcher(
                 app.state.context,
                 tick_seconds=settings.DISPATCH_TICK_SECONDS,
@@ -168,6 +198,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    # Before anything else: a process on public secrets must not start at all.
+    _refuse_public_secrets(settings)
     configure_logging(settings.LOG_LEVEL)
     # No trailing-slash redirects: Starlette builds their Location from the request's Host header.
     app = FastAPI(
@@ -192,6 +224,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trainer,
     ):
         app.include_router(module.router)
+    if settings.DEMO_MODE:
+        app.include_router(sessions.demo_router)
     app.include_router(metrics.router)
     app.add_middleware(ConversationLogContext)
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BODY_BYTES)

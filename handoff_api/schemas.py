@@ -51,7 +51,7 @@ class AgentMessageIn(BaseModel):
     text: MessageText
 
 
-class DemoCustomerPublic(BaseModel):
+class CustomerPublic(BaseModel):
     id: str
     name: str
     tier: CustomerTier
@@ -62,10 +62,14 @@ class DemoSessionCreate(BaseModel):
     customer_id: str = Field(max_length=64)
 
 
+class PortalSessionCreate(BaseModel):
+    token: str = Field(max_length=8192, description="the JWT the bank's portal signed for this customer")
+
+
 class SessionPublic(BaseModel):
     conversation_id: str
     token: str
-    customer: DemoCustomerPublic
+    customer: CustomerPublic
 
 
 class ConversationStatus(BaseModel):

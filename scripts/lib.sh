@@ -19,6 +19,10 @@ load_settings() {
   done <"$file"
 }
 load_settings .env
+# A script's own defaults ("KEY=value ..."), for settings that neither the environment nor .env sets.
+for setting in ${SCRIPT_DEFAULTS:-}; do
+  key="${setting%%=*}"; [[ -n "${!key+set}" ]] || export "$setting"
+done
 # REDIS_URL, when not set, is what ensure_redis.sh finds or starts.
 load_settings config/defaults.env REDIS_URL
 case "$VAR_DIR" in /*) ;; *) VAR_DIR="$ROOT/$VAR_DIR" ;; esac

@@ -2,11 +2,16 @@
 # Sets up what is missing, trains if needed, and runs the whole system in the foreground:
 # Redis (when none is reachable), the action server, the Rasa server and the handoff API.
 # Ctrl-C (or SIGTERM) stops everything it started. Logs go to var/log/.
+# The quick start is the demo: DEMO_MODE is on unless the environment or .env sets it (config/defaults.env).
+SCRIPT_DEFAULTS="DEMO_MODE=true"
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/bot_processes.sh"
 
 "$ROOT/scripts/setup.sh"
 "$ROOT/scripts/train.sh"
+# Never the repository's public secrets: those the environment and .env do not set come from
+# GENERATED_SECRETS_FILE, generated on first start (mode 0600).
+eval "$("$PYTHON" -m contract.demo_secrets ensure "$GENERATED_SECRETS_FILE")"
 
 started_redis=false
 if [ -z "${REDIS_URL:-}" ] && ! redis_answers 127.0.0.1 "${LOCAL_REDIS_PORT:-6379}"; then started_redis=true; fi
@@ -60,6 +65,7 @@ cat <<TXT
   Supervisor view:             $HANDOFF_API_URL/supervisor (login: supervisor)
   Handoff API docs:            $HANDOFF_API_URL/docs
   Rasa servers:                $RASA_URL
+  Demo mode:                   $DEMO_MODE   (secrets: environment, .env, else $GENERATED_SECRETS_FILE)
   Redis:                       $REDIS_URL
   Logs:                        $LOG_DIR/
   Press Ctrl-C to stop.

@@ -27,10 +27,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.reading import reading_of
+from contract.demo_secrets import refuse_public_secrets
 from contract.identity import PARSE_PURPOSE, SIGNATURE_HEADER, InvalidSignature, Turn, verify_turn
 
 logger = logging.getLogger(__name__)
 
+# The secrets Rasa holds (setting name: credentials.yml key), checked at start-up.
+_SECRETS = {"GATEWAY_SECRET": "secret", "RASA_TOKEN": "rasa_token"}
 # Long enough for any retry of a turn to find it; one record per conversation, replaced at each turn.
 ANSWERED_TURN_TTL_SECONDS = 24 * 3600
 
@@ -72,7 +75,8 @@ class AnsweredTurns:
 
 
 class GatewayInput(InputChannel):
-    """credentials.yml: `bot.channels.gateway.GatewayInput: {secret, redis_url, key_prefix}`."""
+    """credentials.yml: `bot.channels.gateway.GatewayInput: {secret, rasa_token, demo_mode, redis_url,
+    key_prefix}`. Rasa creates its channels before it loads the model, so public secrets stop it at once."""
 
     def __init__(self, *, secret: str, answered: AnsweredTurns) -> None:
         if not secret:
@@ -87,6 +91,9 @@ class GatewayInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> GatewayInput:
         credentials = credentials or {}
+        secrets = {name: str(credentials.get(key) or "") for name, key in _SECRETS.items()}
+        demo_mode = str(credentials.get("demo_mode")).strip().lower() in {"1", "true", "yes", "on"}
+        refuse_public_secrets("Rasa's gateway channel", secrets, demo_mode=demo_mode)
         answered = AnsweredTurns(str(credentials["redis_url"]), str(credentials.get("key_prefix") or "rasa"))
         return cls(secret=str(credentials.get("secret") or ""), answered=answered)
 

@@ -24,7 +24,7 @@ from handoff_api.domain.exceptions import (
 )
 from handoff_api.domain.states import AgentRole
 from handoff_api.domain.ticket_access import TicketViewer
-from handoff_api.services.auth import agent_for, customer_id_for
+from handoff_api.services.auth import Principal, agent_of, authenticate, customer_of
 from handoff_api.services.context import AppContext
 from handoff_api.services.tickets import viewer_for
 
@@ -55,8 +55,17 @@ async def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | Non
 TokenDep = Annotated[str, Depends(bearer_token)]
 
 
-async def customer_conversation(conversation_id: str, ctx: ContextDep, token: TokenDep) -> Conversation:
-    customer_id = customer_id_for(ctx, token, conversation_id)
+async def current_principal(ctx: ContextDep, token: TokenDep) -> Principal:
+    return await authenticate(ctx, token)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def customer_conversation(
+    conversation_id: str, ctx: ContextDep, principal: CurrentPrincipal
+) -> Conversation:
+    customer_id = customer_of(principal, conversation_id)
     conversation = await ctx.stores.conversations.get(conversation_id)
     if conversation.customer_id != customer_id:
         raise WrongConversation
@@ -66,8 +75,8 @@ async def customer_conversation(conversation_id: str, ctx: ContextDep, token: To
 CustomerConversation = Annotated[Conversation, Depends(customer_conversation)]
 
 
-async def current_agent(ctx: ContextDep, token: TokenDep) -> Agent:
-    agent = agent_for(ctx, token)
+async def current_agent(ctx: ContextDep, principal: CurrentPrincipal) -> Agent:
+    agent = agent_of(ctx, principal)
     # Any call from the console keeps the agent online; the key expires when the console goes quiet.
     await ctx.stores.presence.touch(agent.username)
     return agent
@@ -104,6 +113,15 @@ CurrentTrainer = Annotated[Agent, Depends(current_trainer)]
 # A security scheme rather than a Header parameter: it is documented as such in OpenAPI, and reads the header
 # directly instead of through FastAPI's parameter validation on every internal call.
 _service_token = APIKeyHeader(name="X-Service-Token", auto_error=False)
+
+
+async def client_address(connection: HTTPConnection) -> str:
+    """The caller's address, for per-address limits. Behind a proxy, uvicorn's --forwarded-allow-ips decides
+    whether X-Forwarded-For is believed; nothing here reads it."""
+    return connection.client.host if connection.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
 
 
 async def check_service_token(ctx: ContextDep, token: Annotated[str | None, Depends(_service_token)]) -> None:

@@ -16,6 +16,7 @@ ERRORS: dict[type[exc.HandoffError], tuple[int, str]] = {
     exc.InvalidToken: (401, "invalid token"),
     exc.TokenExpired: (401, "token expired"),
     exc.AuthFrameExpected: (401, 'first frame must be {"type": "auth", "token": ...}'),
+    exc.TokenRevoked: (401, "token revoked"),
     exc.InvalidServiceToken: (401, "invalid service token"),
     exc.InvalidCredentials: (401, "invalid username or password"),
     exc.WrongConversation: (403, "token not valid for this conversation"),
@@ -41,6 +42,14 @@ ERRORS: dict[type[exc.HandoffError], tuple[int, str]] = {
     exc.AgentNotOnline: (409, "agent not online"),
     exc.InvalidCursor: (422, "invalid last_id"),
     exc.RateLimited: (429, "too many messages, please slow down / 发送过于频繁，请稍后再试"),
+    exc.TooManySessions: (
+        429,
+        "too many new sessions, please try again later / 会话创建过于频繁，请稍后再试",
+    ),
+    exc.LoginLockedOut: (
+        429,
+        "too many failed logins, please try again later / 登录失败次数过多，请稍后再试",
+    ),
 }
 
 

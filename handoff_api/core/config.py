@@ -6,8 +6,7 @@ and the action server. The environment beats `.env` at the repo root, which beat
 
 from pathlib import Path
 
-from dotenv import dotenv_values
-from pydantic import PositiveInt, field_validator
+from pydantic import NonNegativeInt, PositiveInt, field_validator
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
@@ -20,14 +19,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS_ENV = REPO_ROOT / "config" / "defaults.env"
 
 
-def repository_default(name: str) -> str | None:
-    """The value config/defaults.env gives a setting; for a secret, a public demo value."""
-    return dotenv_values(DEFAULTS_ENV).get(name)
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=REPO_ROOT / ".env", extra="ignore")
 
+    DEMO_MODE: bool
     REDIS_URL: str
     REDIS_KEY_PREFIX: str
     RASA_URL: str
@@ -51,12 +46,25 @@ class Settings(BaseSettings):
     METRICS_TOKEN: str
     CUSTOMER_TOKEN_TTL_SECONDS: int
     AGENT_TOKEN_TTL_SECONDS: int
+    LOGIN_MAX_FAILURES_PER_USERNAME: PositiveInt
+    LOGIN_MAX_FAILURES_PER_ADDRESS: PositiveInt
+    LOGIN_LOCKOUT_SECONDS: PositiveInt
+    PASSWORD_HASH_THREADS: PositiveInt
+    SESSION_RATE_LIMIT_PER_ADDRESS: PositiveInt
+    SESSION_RATE_WINDOW_SECONDS: PositiveInt
     AGENT_PRESENCE_TTL_SECONDS: int
     DISPATCH_TICK_SECONDS: float
     DISPATCH_MIN_ROUND_SECONDS: float
     DATABASE_URL: str
     CUSTOMER_MESSAGE_RATE_LIMIT: PositiveInt
     CUSTOMER_MESSAGE_RATE_WINDOW_SECONDS: PositiveInt
+    CUSTOMER_MESSAGE_RATE_LIMIT_PER_CUSTOMER: PositiveInt
+    PORTAL_PUBLIC_KEY_PATH: str
+    PORTAL_JWKS_PATH: str
+    PORTAL_JWT_ISSUER: str
+    PORTAL_JWT_AUDIENCE: str
+    PORTAL_JWT_ALGORITHMS: str
+    PORTAL_JWT_LEEWAY_SECONDS: NonNegativeInt
     MAX_REQUEST_BODY_BYTES: PositiveInt
     WS_AUTH_TIMEOUT_SECONDS: float
     WS_MAX_FRAME_CHARS: PositiveInt
@@ -90,6 +98,11 @@ class Settings(BaseSettings):
     def _relative_to_repo_root(cls, path: Path) -> Path:
         return path if path.is_absolute() else REPO_ROOT / path
 
+    @field_validator("PORTAL_PUBLIC_KEY_PATH", "PORTAL_JWKS_PATH")
+    @classmethod
+    def _optional_path_relative_to_repo_root(cls, path: str) -> str:
+        return str(REPO_ROOT / path) if path and not Path(path).is_absolute() else path
+
     @field_validator("DATABASE_URL")
     @classmethod
     def _sqlite_file_relative_to_repo_root(cls, url: str) -> str:
@@ -100,6 +113,10 @@ class Settings(BaseSettings):
         if Path(database).is_absolute():
             return url
         return parsed.set(database=str(REPO_ROOT / database)).render_as_string(hide_password=False)
+
+    @property
+    def portal_algorithms(self) -> list[str]:
+        return [name.strip() for name in self.PORTAL_JWT_ALGORITHMS.split(",") if name.strip()]
 
     @property
     def rasa_urls(self) -> list[str]:

@@ -13,6 +13,10 @@ class TokenExpired(HandoffError):
     pass
 
 
+class TokenRevoked(HandoffError):
+    """A valid token whose holder logged out."""
+
+
 class WrongConversation(HandoffError):
     """A valid customer token presented for a conversation it was not issued for."""
 
@@ -99,6 +103,14 @@ class CsatAlreadyGiven(HandoffError):
 
 class RateLimited(HandoffError):
     """The customer sent more messages in the window than the configured limit allows."""
+
+
+class TooManySessions(HandoffError):
+    """One client address opened more customer sessions in the window than the configured limit allows."""
+
+
+class LoginLockedOut(HandoffError):
+    """Too many failed logins for this username or from this address; refused until the lock-out passes."""
 
 
 class BodyTooLarge(HandoffError):

@@ -1,10 +1,27 @@
-"""Turning tokens into principals: a customer bound to one conversation, or an agent."""
+"""Turning tokens into principals: a customer bound to one conversation, or an agent.
+
+`authenticate` is the one place where a token is checked (signature, key id, expiry, revocation): every HTTP
+dependency and the WebSocket go through it, the socket at connect, for each frame and before each push.
+"""
+
+from dataclasses import dataclass
 
 from handoff_api.core.security import sign_token, verify_token
 from handoff_api.domain.agents import Agent
-from handoff_api.domain.exceptions import NotAnAgent, WrongConversation
+from handoff_api.domain.exceptions import InvalidToken, NotAnAgent, TokenRevoked, WrongConversation
 from handoff_api.domain.states import TokenKind
 from handoff_api.services.context import AppContext
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a valid token speaks for."""
+
+    kind: TokenKind
+    subject: str  # the customer id, or the agent's username
+    conversation_id: str | None  # a customer token's one conversation
+    token_id: str  # jti: what logout revokes
+    expires_at: int
 
 
 def issue_customer_token(ctx: AppContext, *, conversation_id: str, customer_id: str) -> str:
@@ -21,22 +38,37 @@ def issue_agent_token(ctx: AppContext, agent: Agent) -> str:
     )
 
 
-def customer_id_for(ctx: AppContext, token: str, conversation_id: str) -> str:
-    """The customer a token speaks for, provided it was issued for this conversation."""
+async def authenticate(ctx: AppContext, token: str) -> Principal:
     claims = verify_token(token, secret=ctx.settings.SECRET_KEY)
-    if claims.get("kind") != TokenKind.CUSTOMER or claims.get("cid") != conversation_id:
+    try:
+        kind = TokenKind(claims.get("kind"))
+    except ValueError as exc:
+        raise InvalidToken from exc
+    principal = Principal(
+        kind=kind,
+        subject=str(claims["sub"]),
+        conversation_id=str(claims["cid"]) if "cid" in claims else None,
+        token_id=str(claims["jti"]),
+        expires_at=int(claims["exp"]),
+    )
+    if await ctx.stores.revoked_tokens.is_revoked(principal.token_id):
+        raise TokenRevoked
+    return principal
+
+
+async def revoke(ctx: AppContext, principal: Principal) -> None:
+    await ctx.stores.revoked_tokens.revoke(principal.token_id, expires_at=principal.expires_at)
+
+
+def customer_of(principal: Principal, conversation_id: str) -> str:
+    """The customer a principal speaks for, provided its token was issued for this conversation."""
+    if principal.kind is not TokenKind.CUSTOMER or principal.conversation_id != conversation_id:
         raise WrongConversation
-    return str(claims["sub"])
+    return principal.subject
 
 
-def agent_for(ctx: AppContext, token: str) -> Agent:
-    claims = verify_token(token, secret=ctx.settings.SECRET_KEY)
-    agent = ctx.directory.agents.get(str(claims.get("sub")))
-    if claims.get("kind") != TokenKind.AGENT or agent is None:
+def agent_of(ctx: AppContext, principal: Principal) -> Agent:
+    agent = ctx.directory.agents.get(principal.subject)
+    if principal.kind is not TokenKind.AGENT or agent is None:
         raise NotAnAgent
     return agent
-
-
-def token_kind(ctx: AppContext, token: str) -> TokenKind:
-    kind = verify_token(token, secret=ctx.settings.SECRET_KEY).get("kind")
-    return TokenKind.AGENT if kind == TokenKind.AGENT else TokenKind.CUSTOMER

@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 
 from handoff_api.clients.rasa import RasaClient
 from handoff_api.core.config import Settings
+from handoff_api.core.portal_tokens import PortalTokens
+from handoff_api.core.security import PasswordChecks
 from handoff_api.domain.agents import Agent
 from handoff_api.domain.assist import AssistKnowledge
 from handoff_api.domain.customers import DemoCustomer
@@ -19,10 +21,12 @@ from handoff_api.domain.ticket_policy import TicketPolicy
 from handoff_api.services.turn_waiters import TurnWaiters
 from handoff_api.store.bot_turns import BotTurnStore
 from handoff_api.store.conversations import ConversationStore
+from handoff_api.store.login_failures import LoginFailures
 from handoff_api.store.lua_scripts import LuaScripts
 from handoff_api.store.messages import MessageStore
 from handoff_api.store.presence import Presence
-from handoff_api.store.rate_limit import MessageRateLimiter
+from handoff_api.store.rate_limit import MessageRateLimiter, SessionRateLimiter
+from handoff_api.store.revoked_tokens import RevokedTokens
 from handoff_api.store.shared_keys import SharedKeys
 from handoff_api.store.stats import HandoffStats
 
@@ -48,6 +52,9 @@ class Stores:
     messages: MessageStore
     presence: Presence
     rate_limiter: MessageRateLimiter
+    session_limiter: SessionRateLimiter
+    login_failures: LoginFailures
+    revoked_tokens: RevokedTokens
     scripts: LuaScripts
     stats: HandoffStats
     shared_keys: SharedKeys
@@ -63,6 +70,8 @@ class AppContext:
     stores: Stores
     engine: Engine
     rasa: RasaClient
+    passwords: PasswordChecks
+    portal: PortalTokens
     # Set to make this process's dispatcher run a round now rather than at its next tick (dispatcher.py).
     dispatch_requested: asyncio.Event = field(default_factory=asyncio.Event)
     turn_waiters: TurnWaiters = field(default_factory=TurnWaiters)

@@ -315,6 +315,12 @@ function logout() {
   $("agent-label").textContent = "";
 }
 
+// 退出 also revokes the token on the server (POST /api/auth/logout), so a copy of it is worthless from now on.
+async function signOut() {
+  if (token) await api("POST", "/api/auth/logout", { token }).catch(() => {});
+  logout();
+}
+
 function buildStaticControls() {
   $("canned-replies").replaceChildren(...CANNED_REPLIES.map((canned) => {
     const button = el("button", {
@@ -372,7 +378,7 @@ $("presence-switch").addEventListener("click", (event) => {
 $("sound-toggle").addEventListener("change", () => localStorage.setItem(SOUND_KEY, $("sound-toggle").checked ? "on" : "off"));
 $("assignment-alert-open").addEventListener("click", () => { if (alertedId) openConversation(alertedId); dismissAlert(); });
 $("assignment-alert-dismiss").addEventListener("click", dismissAlert);
-$("logout-button").addEventListener("click", logout);
+$("logout-button").addEventListener("click", signOut);
 
 buildStaticControls();
 if (token) {

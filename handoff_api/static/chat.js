@@ -1,4 +1,4 @@
-// Web chat: pick a demo customer, then talk to the bot or an agent over the conversation socket.
+// Web chat: a session from the bank's portal (or, in demo mode, a demo customer picked), then talk to the bot or an agent over the conversation socket.
 import { $, api, ConversationSocket, el, renderMessage } from "/static/common.js";
 
 const SESSION_KEY = "cs-chat-session";
@@ -228,15 +228,23 @@ function resetSession() {
   $("customer-label").replaceChildren();
 }
 
-async function startSession(customerId) {
+async function startSession(path, body) {
   $("picker-error").textContent = "";
   try {
-    session = await api("POST", "/api/sessions/demo", { body: { customer_id: customerId } });
+    session = await api("POST", path, { body });
     sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
     openChat();
   } catch (error) {
     $("picker-error").textContent = `无法开始会话：${error.message}`;
   }
+}
+
+// The bank's portal opens the chat as /#portal_token=<the JWT it signed>: a fragment reaches no server and so no
+// log. The page trades it for a session and takes it out of the address bar and the history.
+function portalToken() {
+  const token = new URLSearchParams(location.hash.slice(1)).get("portal_token");
+  if (token) history.replaceState(null, "", location.pathname + location.search);
+  return token;
 }
 
 async function loadPicker() {
@@ -252,11 +260,14 @@ async function loadPicker() {
         el("span", { className: "customer-id", text: customer.id }),
         el("span", { className: `tier tier-${customer.tier}`, text: customer.tier_label }),
       ]);
-      button.addEventListener("click", () => startSession(customer.id));
+      button.addEventListener("click", () => startSession("/api/sessions/demo", { customer_id: customer.id }));
       return button;
     }));
   } catch (error) {
-    $("picker-error").textContent = `无法加载演示客户：${error.message}`;
+    // Outside demo mode there is no picker: customers come from the bank's portal.
+    $("picker-error").textContent = error.status === 404
+      ? "请先登录网上银行，再从网上银行进入在线客服。"
+      : `无法加载演示客户：${error.message}`;
   }
 }
 
@@ -289,9 +300,12 @@ $("csat-panel").addEventListener("submit", (event) => {
 });
 $("csat-skip").addEventListener("click", finishCsat);
 
+const fromPortal = portalToken();
 loadPicker();
 const saved = sessionStorage.getItem(SESSION_KEY);
-if (saved) {
+if (fromPortal) {
+  startSession("/api/sessions/portal", { token: fromPortal });
+} else if (saved) {
   try {
     session = JSON.parse(saved);
     openChat();

@@ -223,6 +223,12 @@ function logout() {
   $("supervisor-label").textContent = "";
 }
 
+// 退出 also revokes the token on the server (POST /api/auth/logout), so a copy of it is worthless from now on.
+async function signOut() {
+  if (token) await api("POST", "/api/auth/logout", { token }).catch(() => {});
+  logout();
+}
+
 $("login-view").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("login-error").textContent = "";
@@ -237,7 +243,7 @@ $("login-view").addEventListener("submit", async (event) => {
     $("login-error").textContent = error.status === 401 ? "用户名或密码错误" : `登录失败：${error.message}`;
   }
 });
-$("logout-button").addEventListener("click", logout);
+$("logout-button").addEventListener("click", signOut);
 $("analytics-range").addEventListener("change", () => refreshAnalytics(token));
 $("analytics-bucket").addEventListener("change", () => refreshAnalytics(token));
 $("analytics-csv").addEventListener("click", () => downloadCsv(token));

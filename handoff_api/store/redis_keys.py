@@ -82,6 +82,23 @@ class RedisKeys:
         # String (counter) with TTL: customer messages in the current rate-limit window of the conversation.
         return f"{self.prefix}conv:{conversation_id}:rate"
 
+    def customer_message_rate(self, customer_id: str) -> str:
+        # String (counter) with TTL: the customer's messages over all their conversations in the window.
+        return f"{self.prefix}customer:{customer_id}:rate"
+
+    def session_rate(self, address: str) -> str:
+        # String (counter) with TTL: customer sessions opened from one client address in the window.
+        return f"{self.prefix}sessions:{address}:rate"
+
+    def login_failures(self, kind: str, subject: str) -> str:
+        # String (counter) with TTL, refreshed at each failure: failed logins of a username or an address
+        # (kind "username" or "address"); at the configured maximum, logins for it are locked out.
+        return f"{self.prefix}login_failures:{kind}:{subject}"
+
+    def revoked_token(self, token_id: str) -> str:
+        # String with TTL (until the token's own expiry): the jti of a token revoked by logout.
+        return f"{self.prefix}revoked_token:{token_id}"
+
     def shared(self, groups: list[str], usernames: list[str]) -> list[str]:
         """Every key that belongs to no conversation (queues, seats, statistics): refreshed to a long TTL by
         the running processes (store/shared_keys.py), so even these go once the service is gone."""

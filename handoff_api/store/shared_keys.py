@@ -37,18 +37,22 @@ class SharedKeys:
     async def refreshing(self, every_seconds: float) -> AsyncIterator[None]:
         """Refresh now and then every `every_seconds`, for as long as the app lives."""
 
+        # Stopped by an event, not by cancelling: redis-py can turn a cancellation inside a command into a
+        # connection error, which the loop would swallow and then sleep through the shutdown.
+        stopping = asyncio.Event()
+
         async def loop() -> None:
-            while True:
+            while not stopping.is_set():
                 try:
                     await self.refresh()
                 except RedisError as exc:  # Redis away for a moment: the next round catches up
                     logger.warning("refreshing shared key expiry failed: %s", exc)
-                await asyncio.sleep(every_seconds)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=every_seconds)
 
         task = asyncio.create_task(loop())
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            stopping.set()
+            await task

@@ -11,7 +11,6 @@ import pytest
 from dotenv import dotenv_values
 
 from handoff_api.core.config import DEFAULTS_ENV, REPO_ROOT, Settings
-from handoff_api.main import _warn_on_dev_secrets
 
 DEFAULTS = dotenv_values(DEFAULTS_ENV)
 
@@ -85,10 +84,3 @@ def test_scripts_derive_the_urls_from_the_ports_and_leave_redis_to_ensure_redis(
     assert seen["DATABASE_URL"] == "sqlite:////tmp/elsewhere/handoff.db"
     assert seen["SERVICE_TOKEN"] == DEFAULTS["SERVICE_TOKEN"]
     assert "REDIS_URL" not in seen
-
-
-def test_the_demo_secrets_are_recognised_as_repository_defaults(caplog: pytest.LogCaptureFixture) -> None:
-    demo = Settings(_env_file=None, SECRET_KEY=DEFAULTS["SECRET_KEY"], SERVICE_TOKEN="set-by-the-deployment")
-    _warn_on_dev_secrets(demo)
-
-    assert [record.getMessage().split()[0] for record in caplog.records] == ["SECRET_KEY"]

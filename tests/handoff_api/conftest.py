@@ -105,7 +105,9 @@ def settings(database_url: str, key_prefix: str, routing_config_path: Path) -> S
         RASA_URL=f"http://127.0.0.1:{_free_port()}",
         RASA_TIMEOUT_SECONDS=1.0,
         SERVICE_TOKEN=SERVICE_TOKEN,
-        SECRET_KEY="test-secret-key",
+        SECRET_KEY="test-secret-key-for-the-handoff-api-tests",
+        # The demo picker is how these tests open customer sessions.
+        DEMO_MODE=True,
     )
 
 

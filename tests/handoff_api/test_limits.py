@@ -1,4 +1,5 @@
-"""Limits and errors: per-conversation rate limit, body size, validation messages, unexpected errors."""
+"""Limits and errors: per-conversation and per-customer rate limits, session creation per address, body size,
+validation messages, unexpected errors."""
 
 import json
 import logging
@@ -13,6 +14,8 @@ from tests.conversation_socket import conversation_socket
 from tests.handoff_api.conftest import Customer
 
 RATE_LIMIT = 3
+PER_CUSTOMER_LIMIT = 5
+SESSIONS_PER_ADDRESS = 3
 BODY_LIMIT = 4096
 RATE_LIMITED = "too many messages, please slow down / 发送过于频繁，请稍后再试"
 
@@ -20,7 +23,12 @@ RATE_LIMITED = "too many messages, please slow down / 发送过于频繁，请�
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(
-        update={"CUSTOMER_MESSAGE_RATE_LIMIT": RATE_LIMIT, "MAX_REQUEST_BODY_BYTES": BODY_LIMIT}
+        update={
+            "CUSTOMER_MESSAGE_RATE_LIMIT": RATE_LIMIT,
+            "CUSTOMER_MESSAGE_RATE_LIMIT_PER_CUSTOMER": PER_CUSTOMER_LIMIT,
+            "SESSION_RATE_LIMIT_PER_ADDRESS": SESSIONS_PER_ADDRESS,
+            "MAX_REQUEST_BODY_BYTES": BODY_LIMIT,
+        }
     )
 
 
@@ -41,6 +49,43 @@ async def test_customer_messages_over_the_limit_are_429_per_conversation(client:
         "第2条",
     ]
     await quiet.say("你好")
+
+
+async def test_new_sessions_do_not_reset_the_customers_limit(client: httpx.AsyncClient) -> None:
+    first = await Customer.start(client, "C1001")
+    for n in range(RATE_LIMIT):
+        await first.say(f"第{n}条")
+    second = await Customer.start(client, "C1001")  # the same customer, a fresh conversation
+    accepted = [
+        (
+            await client.post(_messages_path(second), json={"text": f"新会话{n}"}, headers=second.headers)
+        ).status_code
+        for n in range(RATE_LIMIT)
+    ]
+
+    # Per conversation the second could send 3; the customer's 5 in the window are used up after 2.
+    assert accepted == [201, 201, 429]
+    await (await Customer.start(client, "C1002")).say("别的客户不受影响")
+
+
+async def test_session_creation_is_throttled_per_client_address(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    created = [
+        (await client.post("/api/sessions/demo", json={"customer_id": "C1001"})).status_code
+        for _ in range(SESSIONS_PER_ADDRESS + 1)
+    ]
+    portal = await client.post("/api/sessions/portal", json={"token": "x"})  # the same limit, counted first
+    elsewhere = httpx.ASGITransport(app=app, client=("192.0.2.10", 40000))
+    async with httpx.AsyncClient(transport=elsewhere, base_url="http://handoff.test") as other_address:
+        other = await other_address.post("/api/sessions/demo", json={"customer_id": "C1001"})
+
+    assert created == [201] * SESSIONS_PER_ADDRESS + [429]
+    assert portal.status_code == 429
+    assert portal.json() == {
+        "detail": "too many new sessions, please try again later / 会话创建过于频繁，请稍后再试"
+    }
+    assert other.status_code == 201
 
 
 async def test_socket_and_http_share_the_limit(server: str) -> None:

@@ -91,7 +91,8 @@ def process_env(key_prefix: str, agents_file: Path, tmp_path: Path) -> Iterator[
         "REDIS_KEY_PREFIX": key_prefix,
         "AGENTS_CONFIG_PATH": str(agents_file),
         "SERVICE_TOKEN": SERVICE_TOKEN,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-for-the-handoff-api-tests",
+        "DEMO_MODE": "true",
         "RASA_URL": f"http://127.0.0.1:{_free_port()}",  # Rasa down, as in the in-process tests
         "RASA_TIMEOUT_SECONDS": "1",
         "AGENT_PRESENCE_TTL_SECONDS": "600",

@@ -111,7 +111,8 @@ def api(redis_server: RedisServer, agents_file: Path, tmp_path: Path) -> Iterato
         "AGENTS_CONFIG_PATH": str(agents_file),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'handoff.db'}",
         "SERVICE_TOKEN": SERVICE_TOKEN,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-for-the-handoff-api-tests",
+        "DEMO_MODE": "true",
         "RASA_URL": f"http://127.0.0.1:{_free_port()}",  # Rasa down, as in the other tests
         "RASA_TIMEOUT_SECONDS": "1",
         "AGENT_PRESENCE_TTL_SECONDS": "600",

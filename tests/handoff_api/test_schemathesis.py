@@ -57,7 +57,9 @@ def running_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi
         RASA_URL=f"http://127.0.0.1:{_free_port()}",
         RASA_TIMEOUT_SECONDS=1.0,
         SERVICE_TOKEN=SERVICE_TOKEN,
-        SECRET_KEY="test-secret-key",
+        SECRET_KEY="test-secret-key-for-the-handoff-api-tests",
+        # The demo picker is how these tests open customer sessions.
+        DEMO_MODE=True,
     )
     port = _free_port()
     server = uvicorn.Server(
@@ -97,7 +99,7 @@ def running_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi
 
 # Building the spec needs no Redis or database; the server below serves the same app.
 # (schemathesis.pytest.from_fixture would load it lazily, but fails on pytest 9's nodes.)
-schema = schemathesis.openapi.from_dict(create_app(Settings(_env_file=None)).openapi())
+schema = schemathesis.openapi.from_dict(create_app(Settings(_env_file=None, DEMO_MODE=True)).openapi())
 
 
 @schema.parametrize()

@@ -1,5 +1,8 @@
 import httpx
+import pytest
 
+from contract.demo_secrets import SECRET_NAMES
+from handoff_api.core.config import Settings
 from tests.handoff_api.conftest import Customer
 
 
@@ -28,3 +31,19 @@ async def test_unknown_customer_is_404(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/sessions/demo", json={"customer_id": "C9999"})
     assert response.status_code == 404
     assert response.json() == {"detail": "unknown customer"}
+
+
+class TestOutsideDemoMode:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        private = {name: f"{name.lower()}-of-this-test-deployment-{'x' * 16}" for name in SECRET_NAMES}
+        return settings.model_copy(update={**private, "DEMO_MODE": False})
+
+    async def test_the_demo_picker_does_not_exist(self, client: httpx.AsyncClient) -> None:
+        listing = await client.get("/api/demo/customers")
+        session = await client.post("/api/sessions/demo", json={"customer_id": "C1001"})
+
+        assert (listing.status_code, session.status_code) == (404, 404)
+        assert "/api/sessions/demo" not in (await client.get("/openapi.json")).json()["paths"]
+        # The portal's door stays: without a portal key configured, it refuses every token.
+        assert (await client.post("/api/sessions/portal", json={"token": "x"})).status_code == 401

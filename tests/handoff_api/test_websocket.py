@@ -66,7 +66,7 @@ async def test_reconnect_with_last_id_resumes_without_loss_or_duplicates(
     assert [m["text"] for m in seen if m["role"] == "customer"] == ["断线前", "断线中"]
 
 
-@pytest.mark.parametrize("token", ["garbage", "", "令牌", "x" * 5000])
+@pytest.mark.parametrize("token", ["garbage", "", "令牌", "令牌é", "eyJhbGciOiJIUzI1NiJ9.é.x", "x" * 5000])
 async def test_bad_token_closes_the_socket(server: str, http: httpx.AsyncClient, token: str) -> None:
     customer = await Customer.start(http, "C1001")
     assert await _refused(server, customer, token) == 4401
@@ -165,6 +165,25 @@ async def test_assigned_agent_sees_masked_messages_and_replies_over_socket(
         await socket.send(json.dumps({"type": "message", "text": "您好"}))
         assert json.loads(await socket.recv())["role"] == "agent"
     assert (await customer.messages())[-1]["text"] == "您好"
+
+
+async def test_logout_stops_the_agents_socket_before_the_next_push(
+    server: str, http: httpx.AsyncClient
+) -> None:
+    agent = await login(http, "general_1")
+    customer = await Customer.start(http, "C1001")
+    assert (await customer.hand_off()).status_code == 201
+    assert (
+        await http.post(f"/api/agent/conversations/{customer.conversation_id}/claim", headers=agent)
+    ).is_success
+    agent_token = agent["Authorization"].removeprefix("Bearer ")
+    async with _socket(server, customer, agent_token) as socket:
+        await _receive(socket, 2)  # queued notice, agent joined
+        assert (await http.post("/api/auth/logout", headers=agent)).status_code == 204
+        await customer.say("退出后的消息")
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await socket.recv()
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4401, "token revoked")
 
 
 async def test_unassigned_agent_is_refused(server: str, http: httpx.AsyncClient) -> None:

@@ -145,10 +145,11 @@ def _delete_keys(redis_url: str, *patterns: str) -> None:
 
 @contextmanager
 def running_system(
-    var_dir: Path, settings: dict[str, str] | None = None, *, root: Path = ROOT
+    var_dir: Path, settings: dict[str, str] | None = None, *, root: Path = ROOT, demo_mode: bool = True
 ) -> Iterator[RunningSystem]:
     """Runs scripts/run.sh (the README's run command) of the checkout at `root` with extra `settings`, and
-    stops it with SIGTERM, as Ctrl-C would."""
+    stops it with SIGTERM, as Ctrl-C would. In demo mode by default, as the quick start: the tests open
+    sessions with the demo picker."""
     run_id = uuid.uuid4().hex[:10]
     ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "API_PORT": free_port()}
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -175,6 +176,12 @@ def running_system(
         "SERVICE_TOKEN": system.service_token,
         "GATEWAY_SECRET": system.gateway_secret,
         "ACTION_SERVER_TOKEN": system.action_server_token,
+        "SECRET_KEY": f"secret-key-{run_id}-{uuid.uuid4().hex}",
+        "DEMO_MODE": str(demo_mode).lower(),
+        # Every test client comes from 127.0.0.1 and many play the same demo customers in quick succession:
+        # the per-address and per-customer limits are tested on their own (tests/handoff_api/test_limits.py).
+        "SESSION_RATE_LIMIT_PER_ADDRESS": "1000000",
+        "CUSTOMER_MESSAGE_RATE_LIMIT_PER_CUSTOMER": "1000000",
         "VAR_DIR": str(var_dir),
         **(settings or {}),
     }

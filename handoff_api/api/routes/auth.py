@@ -1,23 +1,25 @@
-from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, status
 
-from handoff_api.api.deps import ContextDep
-from handoff_api.core.security import verify_password
-from handoff_api.domain.exceptions import InvalidCredentials
+from handoff_api.api.deps import ClientAddress, ContextDep, CurrentAgent, CurrentPrincipal
 from handoff_api.domain.states import PresenceStatus
 from handoff_api.schemas import LoginIn, LoginResult
 from handoff_api.services import agent_views
-from handoff_api.services.auth import issue_agent_token
+from handoff_api.services.auth import issue_agent_token, revoke
 from handoff_api.services.handoffs import set_presence
+from handoff_api.services.login import log_in
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 @router.post("/login")
-async def login(body: LoginIn, ctx: ContextDep) -> LoginResult:
-    agent = ctx.directory.agents.get(body.username)
-    # scrypt is deliberately slow; keep it off the event loop.
-    if agent is None or not await run_in_threadpool(verify_password, body.password, agent.password_hash):
-        raise InvalidCredentials
+async def login(body: LoginIn, ctx: ContextDep, address: ClientAddress) -> LoginResult:
+    agent = await log_in(ctx, username=body.username, password=body.password, address=address)
     await set_presence(ctx, agent, PresenceStatus.ONLINE)
     return LoginResult(token=issue_agent_token(ctx, agent), agent=await agent_views.profile(ctx, agent))
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(ctx: ContextDep, agent: CurrentAgent, principal: CurrentPrincipal) -> None:
+    """Revokes the token at once (every request and socket checks it) and takes the agent offline."""
+    await revoke(ctx, principal)
+    await set_presence(ctx, agent, PresenceStatus.OFFLINE)

@@ -24,7 +24,7 @@ from handoff_api.schemas import (
     SentMessage,
 )
 from handoff_api.services import agent_views, gateway, handoffs
-from handoff_api.services.auth import agent_for, customer_id_for, token_kind
+from handoff_api.services.auth import agent_of, authenticate, customer_of
 from handoff_api.services.context import AppContext
 from handoff_api.store.messages import START, check_cursor
 
@@ -62,7 +62,7 @@ async def send_message(
 ) -> SentMessage:
     """The stored message and, when the bot answers within BOT_REPLY_WAIT_SECONDS, its replies; otherwise
     `bot_reply_pending` is true and the replies arrive on the conversation's stream."""
-    await ctx.stores.rate_limiter.check(conversation.id)
+    await ctx.stores.rate_limiter.check(conversation.id, conversation.customer_id)
     sent = await gateway.accept_customer_message(ctx, conversation, body, wait_for_bot=True)
     if sent.replies is None:
         return SentMessage(messages=sent.stored, bot_reply_pending=sent.for_bot)
@@ -102,11 +102,12 @@ class _FrameRefused(Exception):
 async def _authenticate(ctx: AppContext, conversation_id: str, token: str) -> _Viewer:
     """Who the token speaks for, if they may see the conversation now; run again before every delivery."""
     conversation = await ctx.stores.conversations.get(conversation_id)
-    if token_kind(ctx, token) is TokenKind.AGENT:
-        agent = agent_for(ctx, token)
+    principal = await authenticate(ctx, token)
+    if principal.kind is TokenKind.AGENT:
+        agent = agent_of(ctx, principal)
         agent_views.ensure_can_read(agent, conversation)
         return _Viewer(conversation_id, token, agent)
-    if customer_id_for(ctx, token, conversation_id) != conversation.customer_id:
+    if customer_of(principal, conversation_id) != conversation.customer_id:
         raise WrongConversation
     return _Viewer(conversation_id, token, None)
 
@@ -159,11 +160,12 @@ async def _push(websocket: WebSocket, ctx: AppContext, viewer: _Viewer, last_id:
 async def _handle(ctx: AppContext, viewer: _Viewer, raw: str) -> None:
     """Act on one frame from the client; its result reaches every viewer through the stream."""
     incoming = _SocketMessage.model_validate(_parse(raw))
+    await _authenticate(ctx, viewer.conversation_id, viewer.token)  # rights may be gone since the last frame
     if viewer.agent is not None:
         await handoffs.send_agent_message(ctx, viewer.agent, viewer.conversation_id, incoming.text)
         return
-    await ctx.stores.rate_limiter.check(viewer.conversation_id)
     conversation = await ctx.stores.conversations.get(viewer.conversation_id)
+    await ctx.stores.rate_limiter.check(conversation.id, conversation.customer_id)
     body = CustomerMessageIn(text=incoming.text, payload=incoming.payload)
     # The replies reach this socket through the stream, like every viewer's.
     await gateway.accept_customer_message(ctx, conversation, body, wait_for_bot=False)
