@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -12,8 +14,8 @@ import pytest
 from dotenv import dotenv_values
 
 from contract.demo_secrets import SECRET_NAMES
-from tests.integration.system import ROOT, free_port
-from tests.progress import wait_while_progressing
+from tests.integration.system import ROOT, _cpu_ticks_of_tree, free_port
+from tests.progress import StallWatch, wait_while_progressing
 
 pytestmark = pytest.mark.integration
 
@@ -45,70 +47,103 @@ def _env(tmp_path: Path, *, public: str, demo_mode: bool = False) -> dict[str, s
     }
 
 
-def _refused(command: list[str], env: dict[str, str]) -> tuple[int, str]:
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    return result.returncode, result.stdout + result.stderr
+API = [
+    str(ROOT / ".venv/bin/python"),
+    "-m",
+    "uvicorn",
+    "handoff_api.main:create_app",
+    "--factory",
+    "--port",
+    "0",
+]
+ACTIONS = [str(ROOT / ".venv-rasa/bin/python"), "-m", "actions.server"]
+RASA = [
+    str(ROOT / ".venv-rasa/bin/rasa"),
+    "run",
+    *("--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--model", "models/current.tar.gz"),
+    *("--interface", "127.0.0.1"),
+]
 
 
-def test_the_handoff_api_refuses_the_public_secret_key(tmp_path: Path) -> None:
-    command = [str(ROOT / ".venv/bin/python"), "-m", "uvicorn", "handoff_api.main:create_app", "--factory"]
-    code, output = _refused([*command, "--port", str(free_port())], _env(tmp_path, public="SECRET_KEY"))
+@pytest.fixture
+def refused(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, int, str]:
+    """Runs (command, public setting) until the process exits: the setting, exit code and output. A fixture,
+    so that a slow start on a loaded machine is waited for while the process uses CPU, not against a clock."""
+    command, public = request.param
+    log_path = tmp_path / "process.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [*command, *([] if command is API else ["--port", str(free_port())])],
+            cwd=ROOT,
+            env=_env(tmp_path, public=public),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    watch = StallWatch(f"{command[-1]} start-up")
+    try:
+        while proc.poll() is None:
+            watch.observe((_cpu_ticks_of_tree(proc.pid), log_path.stat().st_size))
+            time.sleep(0.5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return public, proc.returncode, log_path.read_text(encoding="utf-8", errors="replace")
 
+
+@pytest.mark.parametrize("refused", [(API, "SECRET_KEY")], indirect=True)
+def test_the_handoff_api_refuses_the_public_secret_key(refused: tuple[str, int, str]) -> None:
+    name, code, output = refused
     assert code != 0
-    assert "the handoff API " + REFUSAL.format(name="SECRET_KEY") in output
+    assert "the handoff API " + REFUSAL.format(name=name) in output
 
 
-def test_the_action_server_refuses_the_public_service_token(tmp_path: Path) -> None:
-    command = [str(ROOT / ".venv-rasa/bin/python"), "-m", "actions.server", "--port", str(free_port())]
-    code, output = _refused(command, _env(tmp_path, public="SERVICE_TOKEN"))
-
+@pytest.mark.parametrize("refused", [(ACTIONS, "SERVICE_TOKEN")], indirect=True)
+def test_the_action_server_refuses_the_public_service_token(refused: tuple[str, int, str]) -> None:
+    name, code, output = refused
     assert code != 0
-    assert "the action server " + REFUSAL.format(name="SERVICE_TOKEN") in output
+    assert "the action server " + REFUSAL.format(name=name) in output
 
 
-async def test_the_action_server_starts_on_its_own_secrets(tmp_path: Path) -> None:
-    """The same command, the secret set: it is the public value that stopped it."""
+@pytest.fixture
+async def action_server_on_own_secrets(tmp_path: Path) -> AsyncIterator[tuple[subprocess.Popen[bytes], str]]:
+    """The same command with the secret set: it is the public value that stopped it."""
     port = free_port()
     env = {**_env(tmp_path, public="SERVICE_TOKEN"), "SERVICE_TOKEN": "the-deployments-own-service-token"}
-    command = [str(ROOT / ".venv-rasa/bin/python"), "-m", "actions.server", "--port", str(port)]
     log_path = tmp_path / "actions.log"
     with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [*ACTIONS, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         async with httpx.AsyncClient(timeout=5) as http:
 
-            async def health() -> tuple[int | None, int]:
+            async def health() -> tuple[int | None, int, int]:
                 try:
                     answered: int | None = (await http.get(f"http://127.0.0.1:{port}/health")).status_code
                 except httpx.TransportError:
                     answered = None
-                return answered, log_path.stat().st_size
+                return answered, log_path.stat().st_size, _cpu_ticks_of_tree(proc.pid)
 
             await wait_while_progressing(
                 health, lambda seen: seen[0] == 200 or proc.poll() is not None, what="actions"
             )
-        assert proc.poll() is None, log_path.read_text(encoding="utf-8")
+        yield proc, log_path.read_text(encoding="utf-8")
     finally:
         proc.terminate()
         proc.wait()
 
 
-def test_rasa_refuses_the_public_gateway_secret(tmp_path: Path) -> None:
-    command = [
-        str(ROOT / ".venv-rasa/bin/rasa"),
-        "run",
-        "--credentials",
-        "credentials.yml",
-        "--endpoints",
-        "endpoints.yml",
-        "--model",
-        "models/current.tar.gz",
-        "--interface",
-        "127.0.0.1",
-        "--port",
-        str(free_port()),
-    ]
-    code, output = _refused(command, _env(tmp_path, public="GATEWAY_SECRET"))
+def test_the_action_server_starts_on_its_own_secrets(
+    action_server_on_own_secrets: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    proc, log = action_server_on_own_secrets
+    assert proc.poll() is None, log
 
+
+# RASA_TOKEN guards Rasa's HTTP API (raw trackers, appended events): the channel checks it for Rasa.
+@pytest.mark.parametrize("refused", [(RASA, "GATEWAY_SECRET"), (RASA, "RASA_TOKEN")], indirect=True)
+def test_rasa_refuses_a_public_gateway_secret_or_api_token(refused: tuple[str, int, str]) -> None:
+    name, code, output = refused
     assert code != 0
-    assert "Rasa's gateway channel " + REFUSAL.format(name="GATEWAY_SECRET") in output
+    assert "Rasa's gateway channel " + REFUSAL.format(name=name) in output
