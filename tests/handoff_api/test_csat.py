@@ -20,7 +20,9 @@ async def _ended(app: FastAPI, customer: Customer, outcome: HandoffOutcome) -> N
     """Record the summary the lifecycle writes when a handoff ends (the lifecycle has its own tests)."""
     ctx = app.state.context
     conversation = await ctx.stores.conversations.get(customer.conversation_id)
-    record_closed_conversation(ctx.engine, conversation=conversation, outcome=outcome, wrap_up="resolved")
+    record_closed_conversation(
+        ctx.engine, conversation=conversation, outcome=outcome, wrap_up="resolved", transcript=[]
+    )
 
 
 async def _rate(client: httpx.AsyncClient, customer: Customer, body: dict) -> httpx.Response:
