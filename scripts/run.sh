@@ -51,7 +51,7 @@ start handoff_api "$API_VENV/bin/uvicorn" handoff_api.main:create_app --factory 
 
 wait_http "http://$HOST:$ACTIONS_PORT/health" "action server"
 wait_http "http://$HOST:$API_PORT/readyz" "handoff API"
-wait_http "http://$HOST:$RASA_PORT/status?token=$RASA_TOKEN" "Rasa server" 300
+wait_http "http://$HOST:$RASA_PORT/status?token=$RASA_TOKEN" "Rasa server" "$RASA_START_TIMEOUT_SECONDS"
 
 cat <<TXT
 
