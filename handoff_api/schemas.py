@@ -347,8 +347,12 @@ class LabelIn(BaseModel):
         return self
 
 
+# Row ids of the readings table, bounded so no database is handed an integer it cannot hold.
+InboxItemId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
 class BulkLabelIn(LabelIn):
-    ids: list[int] = Field(min_length=1, max_length=500)
+    ids: list[InboxItemId] = Field(min_length=1, max_length=500)
 
 
 class LabelResult(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from playwright.sync_api import expect
 
@@ -65,3 +67,26 @@ def test_supervisor_sees_the_queues_and_the_wait_chart(
     )  # full: the rest wait
     expect(risk.locator("td").last).to_have_text("1")  # risk_1, the one risk agent online
     screenshot(page, "dashboard")
+
+
+def test_the_bot_analytics_come_from_the_server_and_export_as_csv(
+    open_page: OpenPage, api: httpx.Client, system: RunningSystem, screenshot
+) -> None:
+    queue_risk_handoffs(api, system, 1)
+    page = open_page("supervisor-analytics")
+    log_in(page, "/supervisor", "supervisor")
+    reasons = page.locator("#analytics-reasons li[data-key='explicit_request']")
+    expect(reasons).to_contain_text("客户要求转人工")
+    page.select_option("#analytics-bucket", "hour")
+    expect(page.locator("#analytics-chart svg")).to_have_count(1)
+    page.reload()  # nothing kept in the browser: the figures are the server's
+    expect(page.locator("#analytics-reasons li[data-key='explicit_request']")).to_contain_text(
+        "客户要求转人工"
+    )
+    screenshot(page, "analytics")
+
+    with page.expect_download() as download:
+        page.click("#analytics-csv")
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("start,conversations,containment,handoffs")
+    assert lines[-1].startswith("total,")

@@ -36,7 +36,7 @@ class Credentials:
     def headers_for(self, path: str) -> dict[str, str]:
         if path.startswith("/api/internal"):
             return self.service
-        if path.startswith(("/api/agent", "/api/supervisor")):
+        if path.startswith(("/api/agent", "/api/supervisor", "/api/trainer")):
             return self.agent
         return self.customer
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from handoff_api.api.deps import ContextDep, CurrentTrainer, SessionDep
 from handoff_api.domain.nlu_inbox import InboxReason
@@ -23,8 +23,8 @@ def inbox(
     intent: IntentName | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> InboxPage:
     where = InboxFilter(reason=reason, intent=intent, since=since, until=until)
     return trainer.inbox(
@@ -33,7 +33,12 @@ def inbox(
 
 
 @router.post("/inbox/{item_id}/label")
-def label(item_id: int, body: LabelIn, session: SessionDep, agent: CurrentTrainer) -> LabelResult:
+def label(
+    item_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: LabelIn,
+    session: SessionDep,
+    agent: CurrentTrainer,
+) -> LabelResult:
     return trainer.label(session, agent, body, [item_id])
 
 
