@@ -22,7 +22,14 @@ from pathlib import Path
 
 DEFAULTS_ENV = Path(__file__).resolve().parent.parent / "config" / "defaults.env"
 # The settings that are secrets. config/defaults.env gives each a public demo value.
-SECRET_NAMES = ("RASA_TOKEN", "SERVICE_TOKEN", "SECRET_KEY", "GATEWAY_SECRET", "ACTION_SERVER_TOKEN")
+SECRET_NAMES = (
+    "RASA_TOKEN",
+    "SERVICE_TOKEN",
+    "SECRET_KEY",
+    "GATEWAY_SECRET",
+    "ACTION_SERVER_TOKEN",
+    "METRICS_TOKEN",
+)
 
 
 class PublicSecret(Exception):

@@ -63,7 +63,7 @@ TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False,
 
 
 # The secrets this process holds; outside DEMO_MODE none may be a value published in the repository.
-_SECRETS = ("SECRET_KEY", "SERVICE_TOKEN", "RASA_TOKEN", "GATEWAY_SECRET")
+_SECRETS = ("SECRET_KEY", "SERVICE_TOKEN", "RASA_TOKEN", "GATEWAY_SECRET", "METRICS_TOKEN")
 
 
 def _refuse_public_secrets(settings: Settings) -> None:
