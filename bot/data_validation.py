@@ -23,8 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-# EXTERNAL_handoff_ended: the handoff API's trigger_intent; rate_service: the CSAT buttons' payload.
-INTENTS_WITHOUT_EXAMPLES = frozenset({"EXTERNAL_handoff_ended", "rate_service"})
+# EXTERNAL_handoff_ended: the handoff API's trigger_intent; rate_service: the CSAT buttons' payload;
+# nlu_security_unsure: predicted by bot.components.security_clarifier, never trained.
+INTENTS_WITHOUT_EXAMPLES = frozenset({"EXTERNAL_handoff_ended", "rate_service", "nlu_security_unsure"})
 
 _AUTO_FILL_REMOVED = "Slot auto-fill has been removed in 3.0 "
 _UNUSED_RESPONSE = re.compile(r"^The utterance '(?P<name>[^']+)' is not used in any story or rule\.$")

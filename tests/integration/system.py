@@ -78,12 +78,18 @@ def _processes_with_open(path: Path) -> set[int]:
     waiting to run."""
     target = str(path.resolve())
     found = set()
-    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+    # Listed by hand: Path.glob raises when a process exits while its fd directory is being read.
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if os.readlink(fd) == target:
-                found.add(int(fd.parent.parent.name))
+            fds = os.listdir(f"/proc/{pid}/fd")
         except OSError:
-            continue  # closed or exited meanwhile
+            continue  # exited meanwhile, or not ours to read
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                    found.add(int(pid))
+            except OSError:
+                continue  # closed meanwhile
     return found
 
 
