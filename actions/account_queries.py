@@ -150,7 +150,7 @@ def _utter_bill(
         dispatcher.utter_message(response="utter_bill_overdue", days=late.days, **_bill_figures(bill))
         return
     if remaining(bill) <= 0:
-        response = "utter_bill_paid"  # a paid bill answers every question about it
+        response = "utter_bill_paid"  # a paid bill answers every question about it (all its figures)
     else:
         response = FOCUSED_BILL_RESPONSES.get(focus or "", "utter_bill")
     dispatcher.utter_message(response=response, **_bill_figures(bill))

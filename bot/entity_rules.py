@@ -130,6 +130,8 @@ _TAIL = re.compile(
     rf"{_TAIL_WORD}{_FILLER}(?:是|为|:)?\s*(\d(?:[ -]?\d){{3}})(?![ -]?\d)"
     r"|(?<![\d.])(\d{4})(?=(?:的|这张|那张|这个)?(?:卡|这张|那张))"
 )
+# A card number the front door masked (contract/pii.py keeps the last four: "************7890"): its tail.
+_MASKED_CARD = re.compile(r"(?<![\d*])\*{8,}[ -]?(\d{4})(?![ -]?\d)")
 # 本期/这期 name the statement most recently issued, 上期 the one before: a count of statements back,
 # not a calendar month (the bill of "this month" may not be issued yet).
 _BILL_CYCLES = {
@@ -207,6 +209,8 @@ class EntityRules:
             yield _group("phone", m, 1, _digits(m.group(1)))
         for m in _CODE.finditer(text):
             yield _group("verification_code", m, 1, _digits(m.group(1)))
+        for m in _MASKED_CARD.finditer(text):
+            yield _group("card_tail", m, 1, m.group(1))
         for m in _TAIL.finditer(text):
             group = 1 if m.group(1) else 2
             yield _group("card_tail", m, group, _digits(m.group(group)))

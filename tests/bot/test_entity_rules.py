@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from bot.entity_rules import EntityRules
+from contract.pii import mask_account_numbers
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +95,10 @@ def test_dates(rules: EntityRules, text: str, expected: list) -> None:
         ("验证码没收到,尾号1234", [("card_tail", 9, 13, "1234")]),
         ("我的手机138 1234 5678", [("phone", 4, 17, "13812345678")]),
         ("1234 5678", []),
+        # a full card number as the front door passes it on, masked but for its tail (contract/pii.py)
+        ("************7890", [("card_tail", 12, 16, "7890")]),
+        ("卡号是***************1234丢了", [("card_tail", 18, 22, "1234")]),
+        ("****1234", []),
         # English
         ("the card ending in 4321", [("card_tail", 19, 23, "4321")]),
         ("Last four digits are 5678", [("card_tail", 21, 25, "5678")]),
@@ -178,3 +183,9 @@ def test_offsets_index_into_the_text(rules: EntityRules) -> None:
     text = "尾号4411的白金卡昨天被刷了3000元，手机13912345678"
     for entity in rules.extract(text):
         assert text[entity.start : entity.end] == entity.text
+
+
+@pytest.mark.parametrize("typed", ["6225 8888 1234 7890", "6225-8888-1234-7890", "卡号6225888812347890"])
+def test_card_number_masked_at_the_front_door_gives_its_tail(rules: EntityRules, typed: str) -> None:
+    found = rules.extract(mask_account_numbers(typed))
+    assert [(e.entity, e.value) for e in found] == [("card_tail", "7890")]
