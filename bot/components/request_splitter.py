@@ -24,6 +24,8 @@ from bot.clauses import CLAUSE_INTENTS
 MULTIPLE_REQUESTS_INTENT = "multiple_requests"
 # Output key: the requests of the message in the order the customer said them (actions/requests.py).
 REQUESTS = "requests"
+# A clause opening with one of these takes a request back ("不是挂失，是冻结"): it asks for nothing.
+NEGATIONS = ("不是", "不要", "不用", "别", "并不是")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -31,6 +33,7 @@ class RequestSplitter(GraphComponent, IntentClassifier):
     """Predicts ``multiple_requests`` when the clauses of a message ask for two different things
     ("顺便问下积分，再帮我激活新卡"), with each request, its words and its entities in ``requests``.
 
+    A message that takes its own request back for another ("不是挂失，是临时冻结") is read as that other one.
     The clause readings come from the intent classifier (its ``max_clauses``). Like the SecurityClarifier it
     keeps the ranking below its own intent. Place it last: a message not understood, or unsure around card
     security, stays as it was.
@@ -82,6 +85,7 @@ class RequestSplitter(GraphComponent, IntentClassifier):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
+            self._correct(message)
             requests = self._requests(message)
             if not requests:
                 continue
@@ -95,15 +99,40 @@ class RequestSplitter(GraphComponent, IntentClassifier):
             message.set(REQUESTS, requests, add_to_output=True)
         return messages
 
-    def _requests(self, message: Message) -> list[dict[str, Any]]:
-        """One request per clause that asks for something new; none unless there are two and the message's
-        own reading is one of them (so a clause read wrongly cannot replace a sure reading of the whole)."""
-        readings = [
+    def _readings(self, message: Message, *, negated: bool) -> list[dict[str, Any]]:
+        return [
             reading
             for reading in message.get(CLAUSE_INTENTS) or []
             if reading[INTENT_NAME_KEY] in self._intents
             and reading[PREDICTED_CONFIDENCE_KEY] >= self._min_confidence
+            and _negated(reading[TEXT]) is negated
         ]
+
+    def _correct(self, message: Message) -> None:
+        """ "不是挂失，是临时冻结": the message's reading is the request the customer took back; the one
+        they put in its place is the request."""
+        whole = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        meant_readings = self._readings(message, negated=False)
+        taken_back = {r[INTENT_NAME_KEY] for r in self._readings(message, negated=True)}
+        meant = {r[INTENT_NAME_KEY] for r in meant_readings} - {whole}
+        if whole not in taken_back or len(meant) != 1:
+            return
+        corrected = next(r for r in meant_readings if r[INTENT_NAME_KEY] in meant)
+        intent = {
+            INTENT_NAME_KEY: corrected[INTENT_NAME_KEY],
+            PREDICTED_CONFIDENCE_KEY: corrected[PREDICTED_CONFIDENCE_KEY],
+        }
+        others = [
+            r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != intent[INTENT_NAME_KEY]
+        ]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent, *others], add_to_output=True)
+        message.set(CLAUSE_INTENTS, [])
+
+    def _requests(self, message: Message) -> list[dict[str, Any]]:
+        """One request per clause that asks for something new; none unless there are two and the message's
+        own reading is one of them (so a clause read wrongly cannot replace a sure reading of the whole)."""
+        readings = self._readings(message, negated=False)
         requests: list[dict[str, Any]] = []
         for reading in readings:
             if all(r[INTENT][INTENT_NAME_KEY] != reading[INTENT_NAME_KEY] for r in requests):
@@ -112,6 +141,10 @@ class RequestSplitter(GraphComponent, IntentClassifier):
         if len(requests) < 2 or all(r[INTENT][INTENT_NAME_KEY] != whole for r in requests):
             return []
         return requests
+
+
+def _negated(clause: str) -> bool:
+    return clause.startswith(NEGATIONS)
 
 
 def _request(message: Message, reading: dict[str, Any]) -> dict[str, Any]:

@@ -110,3 +110,32 @@ def test_other_messages_are_left_alone(splitter: RequestSplitter, intent: str, r
     splitter.process([message])
 
     assert message.get("intent")["name"] == intent and message.get(REQUESTS) is None
+
+
+def test_a_request_taken_back_for_another_is_read_as_the_other(splitter: RequestSplitter) -> None:
+    message = _message(
+        "report_lost_card",
+        [
+            _reading("deny", 0.7, 0, 3, "哦不对"),
+            _reading("report_lost_card", 0.9, 4, 8, "不是挂失"),
+            _reading("freeze_card", 0.8, 9, 14, "是临时冻结"),
+        ],
+    )
+
+    splitter.process([message])
+
+    assert message.get("intent") == {"name": "freeze_card", "confidence": 0.8}
+    assert [e["name"] for e in message.get("intent_ranking")] == ["freeze_card", "report_lost_card"]
+    assert message.get(REQUESTS) is None
+
+
+def test_a_negated_clause_of_another_request_changes_nothing(splitter: RequestSplitter) -> None:
+    readings = [
+        _reading("query_points", 0.9, 0, 4, "查下积分"),
+        _reading("activate_card", 0.8, 5, 10, "不要激活"),
+    ]
+    message = _message("query_points", readings)
+
+    splitter.process([message])
+
+    assert message.get("intent")["name"] == "query_points" and message.get(REQUESTS) is None
