@@ -83,7 +83,9 @@ class ActionQueryBill(BackendAction):
             return []
         today = self._today()
         reference = BillReference(
-            cycle=_integer(latest_entity(tracker, "bill_cycle")), on=latest_entity(tracker, "date")
+            # The last statement named: "不是这期，我要看上期的" means 上期.
+            cycle=_integer(next(reversed(list(tracker.get_latest_entity_values("bill_cycle"))), None)),
+            on=latest_entity(tracker, "date"),
         )
         shown = recently_shown_bill(tracker)
         tail = latest_entity(tracker, "card_tail")

@@ -27,7 +27,7 @@ from actions.handoff import HandoffAction
 from actions.idempotency import idempotency_key
 from actions.knowledge import get_knowledge
 from actions.settings import get_settings
-from actions.verification import IRREVERSIBLE_SERVICES, is_verified, verification_reset_events
+from actions.verification import IRREVERSIBLE_SERVICES, is_verified, named_tail, verification_reset_events
 from actions.verified_identities import VerifiedIdentities
 from contract.names import HandoffReason
 
@@ -69,13 +69,18 @@ class ActionStartCardService(Action):
     ) -> list[dict[str, Any]]:
         service = requested_service(tracker)
         amount = next(tracker.get_latest_entity_values("amount"), None)
+        reset = verification_reset_events(
+            tracker, ttl_seconds=get_settings().verification_ttl_seconds, now=self._clock()
+        )
+        tail, earlier = named_tail(tracker)
+        if reset and earlier:
+            # Said so, so that a customer who meant another card can say which.
+            dispatcher.utter_message(response="utter_card_tail_from_earlier", card_tail=tail)
         return [
             SlotSet("card_service", service.value if service else None),
             SlotSet("confirmed", None),
             SlotSet("amount", amount),
-            *verification_reset_events(
-                tracker, ttl_seconds=get_settings().verification_ttl_seconds, now=self._clock()
-            ),
+            *reset,
         ]
 
 

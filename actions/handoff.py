@@ -12,8 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.handoff import HandoffClient, HandoffError, HandoffRequest, TranscriptLine
 from actions.context import customer_context
+from actions.knowledge import get_knowledge
 from actions.settings import get_settings
 from actions.verified_identities import VerifiedIdentities, get_verified_identities
+from bot.normalization import normalize
 from contract.names import HandoffReason, HandoffStatus
 from contract.pii import mask_pii
 
@@ -36,6 +38,7 @@ _CONVERSATIONAL_INTENTS = frozenset(
         "out_of_scope",
         "rate_service",
         "EXTERNAL_handoff_ended",
+        "multiple_requests",
     }
 )
 # Bot-internal slots the agent does not need to see (the verification code above all).
@@ -53,13 +56,27 @@ _INTERNAL_SLOTS = frozenset(
         "confirmed",
         "handoff_outcome",
         "csat_score",
+        "csat_comment",
+        "csat_reread",
+        "pending_requests",
     }
 )
 _TRANSCRIPT_LINES = 50
 _ROLE_BY_EVENT = {"user": "customer", "bot": "bot"}
 
 
+def asks_for_complaints_desk(message: dict[str, Any]) -> bool:
+    """A human asked for as a supervisor or the complaints desk ("叫你们领导来"): a complaint's handoff."""
+    if ((message.get("intent") or {}).get("name")) != "request_human":
+        return False
+    text = normalize(message.get("text") or "").text
+    return any(word in text for word in get_knowledge().complaints_desk_words)
+
+
 def topic_intent(tracker: Tracker) -> str | None:
+    """What the conversation is about: routes the handoff and heads the agent's packet."""
+    if asks_for_complaints_desk(tracker.latest_message or {}):
+        return "complain"
     latest = None
     for event in reversed(tracker.events):
         if event.get("event") != "user":

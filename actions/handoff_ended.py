@@ -19,8 +19,8 @@ class ActionHandoffEnded(Action):
         outcome = next(tracker.get_latest_entity_values("handoff_outcome"), None)
         events: list[dict[str, Any]] = [SlotSet("handoff_status", None)]
         if outcome == "resolved":
-            dispatcher.utter_message(response="utter_ask_csat")
-            return [*events, SlotSet("pending_offer", None)]
+            # csat_form asks for the rating (rule "a resolved handoff asks for a rating").
+            return [*events, SlotSet("pending_offer", "csat")]
         if outcome in ("no_agent", "wait_timeout"):
             dispatcher.utter_message(response="utter_offer_callback")
             return [*events, SlotSet("pending_offer", "callback")]

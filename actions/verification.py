@@ -33,6 +33,8 @@ IRREVERSIBLE_SERVICES = frozenset({"report_lost", "cancel"})
 LIMIT_SERVICES = frozenset({"raise_temporary_limit", "raise_permanent_limit"})
 # Card statuses on which verification by that card makes no sense.
 _UNUSABLE_FOR_VERIFICATION = frozenset({CardStatus.cancelled})
+# A card tail named this many customer messages back (the request's own included) is the one meant.
+TAIL_MEMORY_MESSAGES = 3
 
 
 def is_verified(tracker: Tracker, *, ttl_seconds: float, now: float | None = None) -> bool:
@@ -135,6 +137,12 @@ class ValidateCardServiceForm(FormValidationAction):
             logger.exception("Account back-end failed (conversation %s)", context.conversation_id)
             dispatcher.utter_message(response="utter_backend_unavailable")
             return {"card_tail": None}
+        if tracker.get_slot("requested_slot") == "verification_code" and _earlier_tail(tracker) not in (
+            None,
+            tail,
+        ):
+            # "不对，是另一张，尾号8888" while the code for another card is awaited: said, then a new code.
+            dispatcher.utter_message(response="utter_card_tail_changed", card_tail=tail)
         dispatcher.utter_message(response="utter_verification_code_sent", masked_phone=sent.masked_phone)
         if sent.demo_code is not None:
             dispatcher.utter_message(response="utter_demo_code_hint", code=sent.demo_code)
@@ -187,11 +195,41 @@ class ValidateCardServiceForm(FormValidationAction):
         return {"amount": amount}
 
 
+def named_tail(tracker: Tracker) -> tuple[str | None, bool]:
+    """The card tail the customer named for this request, and whether it was in an earlier message.
+
+    The request's own message counts first; then the customer's few messages before it ("查下尾号1111的额度",
+    then "把这张卡冻结"), except answers to a card question (inform), which may have been a failed attempt.
+    """
+    messages = [event for event in reversed(tracker.events) if event.get("event") == "user"]
+    for index, event in enumerate(messages[:TAIL_MEMORY_MESSAGES]):
+        parse = event.get("parse_data") or {}
+        if index and (parse.get("intent") or {}).get("name") == "inform":
+            continue
+        tail = next(
+            (e.get("value") for e in parse.get("entities") or [] if e.get("entity") == "card_tail"), None
+        )
+        if tail is not None:
+            return str(tail), index > 0
+    return None, False
+
+
+def _earlier_tail(tracker: Tracker) -> str | None:
+    """The card tail slot as it was before the customer's latest message."""
+    latest_user = max((i for i, e in enumerate(tracker.events) if e.get("event") == "user"), default=0)
+    earlier = [
+        e.get("value")
+        for e in tracker.events[:latest_user]
+        if e.get("event") == "slot" and e.get("name") == "card_tail"
+    ]
+    return earlier[-1] if earlier else None
+
+
 def verification_reset_events(tracker: Tracker, *, ttl_seconds: float, now: float) -> list[dict[str, Any]]:
     """Forget an expired verification (or a half-finished one) before a new card service starts."""
     if is_verified(tracker, ttl_seconds=ttl_seconds, now=now):
         return []
-    given_tail = next(tracker.get_latest_entity_values("card_tail"), None)
+    given_tail, _ = named_tail(tracker)
     return [
         SlotSet("card_tail", given_tail),
         SlotSet("verification_code", None),

@@ -6,8 +6,8 @@ fail here too, except the ones Rasa 3.6 gives for how this project is built:
 - a response "not used in any story or rule" that a custom action sends (`utter_message(response=...)`) or
   that a form sends to ask for one of its slots (`utter_ask_<form>_<slot>`, `utter_ask_<slot>`);
 - an intent "not found in the NLU training data" that only a button payload or the handoff API's
-  trigger_intent sends (INTENTS_WITHOUT_EXAMPLES): examples would let the classifier predict it from free
-  text.
+  trigger_intent sends, or that one of our components predicts (INTENTS_WITHOUT_EXAMPLES): examples would
+  let the classifier predict it from free text.
 A response that no story, action or form sends fails.
 
 Usage: python -m bot.data_validation [--config config.yml] [--domain domain.yml] [--data data] [--actions DIR]
@@ -24,8 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # EXTERNAL_handoff_ended: the handoff API's trigger_intent; rate_service: the CSAT buttons' payload;
-# nlu_security_unsure: predicted by bot.components.security_clarifier, never trained.
-INTENTS_WITHOUT_EXAMPLES = frozenset({"EXTERNAL_handoff_ended", "rate_service", "nlu_security_unsure"})
+# nlu_security_unsure and multiple_requests: predicted by our components (security_clarifier,
+# request_splitter), never trained.
+INTENTS_WITHOUT_EXAMPLES = frozenset(
+    {"EXTERNAL_handoff_ended", "rate_service", "nlu_security_unsure", "multiple_requests"}
+)
 
 _AUTO_FILL_REMOVED = "Slot auto-fill has been removed in 3.0 "
 _UNUSED_RESPONSE = re.compile(r"^The utterance '(?P<name>[^']+)' is not used in any story or rule\.$")

@@ -223,6 +223,10 @@ class CsatCreate(BaseModel):
     comment: RecordText = ""
 
 
+class CsatCommentIn(BaseModel):
+    comment: Annotated[str, StringConstraints(pattern=_NO_NUL, min_length=1, max_length=500)]
+
+
 class CsatPublic(BaseModel):
     conversation_id: str
     score: int

@@ -22,6 +22,8 @@ class Knowledge:
     grievance_words: tuple[str, ...]
     bill_question_words: dict[str, tuple[str, ...]]
     labels: dict[str, dict[str, str]]
+    rating_words: dict[int, tuple[str, ...]]
+    complaints_desk_words: tuple[str, ...]
     formats: dict[str, str]
 
     def answer(self, intent: str, tier: str | None) -> str | None:
@@ -44,6 +46,8 @@ def load_knowledge(path: Path = KNOWLEDGE_PATH) -> Knowledge:
         grievance_words=tuple(data["grievance_words"]),
         bill_question_words={focus: tuple(words) for focus, words in data["bill_question_words"].items()},
         labels=data["labels"],
+        rating_words={int(score): tuple(words) for score, words in data["rating_words"].items()},
+        complaints_desk_words=tuple(data["complaints_desk_words"]),
         formats=data["formats"],
     )
 

@@ -17,6 +17,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.clauses import CLAUSE_INTENTS, clauses
+
 logger = logging.getLogger(__name__)
 
 _MODEL_FILE = "char_ngram_classifier.joblib"
@@ -122,6 +124,9 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
             "sentence_encoder_below": 0.6,
             # intents listed in the ranking
             "ranking_length": 10,
+            # also classify each clause of a message of 2 to this many clauses (bot/clauses.py), for
+            # bot.components.request_splitter; 0 disables it. Longer messages are stories, not lists.
+            "max_clauses": 0,
         }
 
     @staticmethod
@@ -289,4 +294,31 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
             ]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
+            if self._config["max_clauses"]:
+                message.set(CLAUSE_INTENTS, self._clause_intents(message))
         return messages
+
+    def _clause_intents(self, message: Message) -> list[dict[str, Any]]:
+        """Each clause's own top intent, when the message has 2 to max_clauses clauses."""
+        found = clauses(message.get(TEXT))
+        if not 2 <= len(found) <= self._config["max_clauses"]:
+            return []
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        readings = []
+        for clause in found:
+            part = Message(data={TEXT: clause.text})
+            part.set(
+                TOKENS_NAMES[TEXT], [t for t in tokens if clause.start <= t.start and t.end <= clause.end]
+            )
+            classes, probabilities = self._probabilities(part)
+            best = int(probabilities.argmax())
+            readings.append(
+                {
+                    INTENT_NAME_KEY: str(classes[best]),
+                    PREDICTED_CONFIDENCE_KEY: float(probabilities[best]),
+                    "start": clause.start,
+                    "end": clause.end,
+                    TEXT: clause.text,
+                }
+            )
+        return readings

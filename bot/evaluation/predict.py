@@ -12,6 +12,9 @@ from typing import Any
 
 from bot.evaluation.metrics import FALLBACK_INTENTS
 
+# Predicted by bot.components.request_splitter (not imported: it needs Rasa) for two requests in one message.
+MULTIPLE_REQUESTS = "multiple_requests"
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,16 +30,19 @@ class Prediction:
 
 def _top_non_fallback(parse_data: dict[str, Any]) -> tuple[str, float]:
     for ranked in parse_data.get("intent_ranking") or []:
-        if ranked.get("name") and ranked["name"] not in FALLBACK_INTENTS:
+        if ranked.get("name") and ranked["name"] not in (*FALLBACK_INTENTS, MULTIPLE_REQUESTS):
             return ranked["name"], float(ranked.get("confidence") or 0.0)
     intent = parse_data.get("intent") or {}
     return intent.get("name") or "", float(intent.get("confidence") or 0.0)
 
 
 def to_prediction(parse_data: dict[str, Any], parse_ms: float) -> Prediction:
+    top_intent, top_confidence = _top_non_fallback(parse_data)
+    if (parse_data.get("intent") or {}).get("name") == MULTIPLE_REQUESTS:
+        # The bot acts on every request of such a message; scored as the whole message's reading below it.
+        return Prediction(top_intent, top_confidence, top_intent, top_confidence, parse_ms)
     intent = parse_data.get("intent") or {}
     name = intent.get("name") or ""
-    top_intent, top_confidence = _top_non_fallback(parse_data)
     return Prediction(name, float(intent.get("confidence") or 0.0), top_intent, top_confidence, parse_ms)
 
 

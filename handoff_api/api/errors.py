@@ -38,6 +38,8 @@ ERRORS: dict[type[exc.HandoffError], tuple[int, str]] = {
     exc.InvalidTicketTransition: (409, "invalid ticket status transition"),
     exc.HandoffNotResolved: (409, "no resolved handoff to rate"),
     exc.CsatAlreadyGiven: (409, "csat already given for this handoff"),
+    exc.CsatNotGiven: (409, "no rating to comment on"),
+    exc.CsatCommentAlreadyGiven: (409, "csat comment already given"),
     exc.BodyTooLarge: (413, "request body too large"),
     exc.AgentNotOnline: (409, "agent not online"),
     exc.InvalidCursor: (422, "invalid last_id"),

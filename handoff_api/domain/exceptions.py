@@ -101,6 +101,14 @@ class CsatAlreadyGiven(HandoffError):
     """The resolved handoff already has its rating; each handoff is rated once."""
 
 
+class CsatNotGiven(HandoffError):
+    """A comment sent for a resolved handoff that has no rating to attach it to."""
+
+
+class CsatCommentAlreadyGiven(HandoffError):
+    """The rating already has its comment (given with it, or typed after it)."""
+
+
 class RateLimited(HandoffError):
     """The customer sent more messages in the window than the configured limit allows."""
 

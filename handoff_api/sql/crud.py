@@ -13,6 +13,8 @@ from contract.names import HandoffOutcome, TicketStatus
 from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.exceptions import (
     CsatAlreadyGiven,
+    CsatCommentAlreadyGiven,
+    CsatNotGiven,
     HandoffNotResolved,
     InvalidTicketTransition,
     TicketNotFound,
@@ -163,8 +165,7 @@ def update_ticket_status(
     return ticket
 
 
-def record_csat(session: Session, *, conversation_id: str, csat: CsatCreate) -> ClosedConversation:
-    """Rate the conversation's latest resolved handoff, once."""
+def _latest_resolved(session: Session, conversation_id: str) -> ClosedConversation:
     latest = session.scalars(
         select(ClosedConversation)
         .where(
@@ -176,6 +177,12 @@ def record_csat(session: Session, *, conversation_id: str, csat: CsatCreate) -> 
     ).first()
     if latest is None:
         raise HandoffNotResolved
+    return latest
+
+
+def record_csat(session: Session, *, conversation_id: str, csat: CsatCreate) -> ClosedConversation:
+    """Rate the conversation's latest resolved handoff, once."""
+    latest = _latest_resolved(session, conversation_id)
     # Conditional update rather than read-then-write: two racing ratings cannot both land.
     rated = session.execute(
         update(ClosedConversation)
@@ -184,6 +191,26 @@ def record_csat(session: Session, *, conversation_id: str, csat: CsatCreate) -> 
     )
     if rated.rowcount == 0:
         raise CsatAlreadyGiven
+    session.commit()
+    session.refresh(latest)
+    return latest
+
+
+def record_csat_comment(session: Session, *, conversation_id: str, comment: str) -> ClosedConversation:
+    """Add the comment to the latest resolved handoff's rating, when it is rated and has none yet."""
+    latest = _latest_resolved(session, conversation_id)
+    if latest.csat_score is None:
+        raise CsatNotGiven
+    commented = session.execute(
+        update(ClosedConversation)
+        .where(
+            ClosedConversation.id == latest.id,
+            func.coalesce(ClosedConversation.csat_comment, "") == "",
+        )
+        .values(csat_comment=comment)
+    )
+    if commented.rowcount == 0:
+        raise CsatCommentAlreadyGiven
     session.commit()
     session.refresh(latest)
     return latest

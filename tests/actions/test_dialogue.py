@@ -21,11 +21,11 @@ def _ended(outcome: str):
     )
 
 
-async def test_resolved_asks_for_csat(dispatcher) -> None:
+async def test_resolved_leaves_the_rating_question_to_csat_form(dispatcher) -> None:
     events = await ActionHandoffEnded().run(dispatcher, _ended("resolved"), {})
 
-    assert events == [SlotSet("handoff_status", None), SlotSet("pending_offer", None)]
-    assert responses(dispatcher) == ["utter_ask_csat"]
+    assert events == [SlotSet("handoff_status", None), SlotSet("pending_offer", "csat")]
+    assert dispatcher.messages == []
 
 
 async def test_no_agent_and_timeout_offer_a_callback(dispatcher) -> None:

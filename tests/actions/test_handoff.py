@@ -100,6 +100,36 @@ async def test_plain_request_uses_request_human_as_intent(dispatcher) -> None:
     assert client.requests[0].intent == "request_human"
 
 
+async def test_a_supervisor_asked_for_is_a_complaints_handoff(dispatcher) -> None:
+    client = FakeHandoffClient(QUEUED)
+    tracker = make_tracker(
+        [
+            user_event("查积分", "query_points", METADATA),
+            user_event("让你们主管来跟我说", "request_human", METADATA),
+        ]
+    )
+
+    await ActionRequestHandoff(client).run(dispatcher, tracker, {})
+
+    assert client.requests[0].intent == "complain"
+
+
+async def test_a_filed_complaint_stays_the_topic_of_a_later_handoff(dispatcher) -> None:
+    client = FakeHandoffClient(QUEUED)
+    tracker = make_tracker(
+        [
+            user_event("我要投诉", "complain", METADATA),
+            user_event("柜台让我等了一个小时", "inform", METADATA),
+            user_event("找人工", "request_human", METADATA),
+        ],
+        slots={"ticket_id": "T2612010001"},
+    )
+
+    await ActionRequestHandoff(client).run(dispatcher, tracker, {})
+
+    assert (client.requests[0].intent, client.requests[0].slots["ticket_id"]) == ("complain", "T2612010001")
+
+
 async def test_conversation_id_falls_back_to_sender(dispatcher) -> None:
     client = FakeHandoffClient(QUEUED)
     tracker = make_tracker([user_event("转人工", "request_human", {})], sender_id="shell-user")

@@ -53,6 +53,7 @@ def test_knowledge_labels_cover_every_task_intent() -> None:
             "EXTERNAL_handoff_ended",
             "rate_service",
             "nlu_security_unsure",
+            "multiple_requests",
         )
     ]
 

@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from actions.backends.base import BackendError
 from actions.backends.demo import DemoBackend
 from actions.settings import Settings
-from actions.verification import ValidateCardServiceForm, is_verified, verification_reset_events
+from actions.verification import ValidateCardServiceForm, is_verified, named_tail, verification_reset_events
 from actions.verified_identities import VerifiedIdentities
 from tests.actions.conftest import identity_metadata, make_tracker, responses, user_event
 
@@ -36,6 +36,28 @@ async def test_own_card_tail_sends_a_code_and_shows_it_in_demo(demo_backend: Dem
     assert responses(dispatcher) == ["utter_verification_code_sent", "utter_demo_code_hint"]
     assert dispatcher.messages[0]["masked_phone"] == "138****8001"
     assert dispatcher.messages[1]["code"] == "123456"
+
+
+async def test_another_tail_while_the_code_is_awaited_is_acknowledged(
+    demo_backend: DemoBackend, dispatcher
+) -> None:
+    events = [
+        {"event": "slot", "name": "card_tail", "value": "1234"},
+        user_event("不对，是另一张，尾号1111", "inform", C1001, entities={"card_tail": "1111"}),
+        {"event": "slot", "name": "card_tail", "value": "1111"},
+    ]
+    slots = {"card_tail": "1111", "requested_slot": "verification_code"}
+    tracker = make_tracker(events, slots=slots, active_loop="card_service_form")
+
+    result = await _form(demo_backend).validate_card_tail("1111", dispatcher, tracker, {})
+
+    assert result["card_tail"] == "1111" and result["verification_code"] is None
+    assert responses(dispatcher) == [
+        "utter_card_tail_changed",
+        "utter_verification_code_sent",
+        "utter_demo_code_hint",
+    ]
+    assert dispatcher.messages[0]["card_tail"] == "1111"
 
 
 async def test_someone_elses_card_counts_as_a_failure(demo_backend: DemoBackend, dispatcher) -> None:
@@ -155,3 +177,31 @@ def test_reset_keeps_a_tail_given_with_the_request(tmp_path: Path) -> None:
     tracker = make_tracker([user_event("冻结尾号1234", "freeze_card", C1001, entities={"card_tail": "1234"})])
 
     assert verification_reset_events(tracker, ttl_seconds=600, now=NOW)[0] == SlotSet("card_tail", "1234")
+
+
+def test_a_tail_named_just_before_the_request_is_used() -> None:
+    events = [
+        user_event("查下尾号1111的额度", "query_balance", C1001, entities={"card_tail": "1111"}),
+        user_event("把这张卡冻结", "freeze_card", C1001),
+    ]
+
+    assert named_tail(make_tracker(events)) == ("1111", True)
+    assert verification_reset_events(make_tracker(events), ttl_seconds=600, now=NOW)[0] == SlotSet(
+        "card_tail", "1111"
+    )
+
+
+def test_an_answer_to_a_card_question_is_not_reused_nor_an_old_tail() -> None:
+    answered = [
+        user_event("1111", "inform", C1001, entities={"card_tail": "1111"}),
+        user_event("冻结卡", "freeze_card", C1001),
+    ]
+    old = [
+        user_event("查下尾号1111的额度", "query_balance", C1001, entities={"card_tail": "1111"}),
+        user_event("积分", "query_points", C1001),
+        user_event("账单", "query_bill", C1001),
+        user_event("冻结卡", "freeze_card", C1001),
+    ]
+
+    assert named_tail(make_tracker(answered)) == (None, False)
+    assert named_tail(make_tracker(old)) == (None, False)

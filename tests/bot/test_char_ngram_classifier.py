@@ -137,3 +137,25 @@ def test_linear_weights_are_stored_for_a_copy_free_prediction(
     linear = classifier._bundle["model"].estimators_[0]
     # Prediction multiplies by coef_.T: it must be C-contiguous, or scipy copies all weights per message.
     assert linear.coef_.T.flags["C_CONTIGUOUS"]
+
+
+def test_clauses_are_classified_on_their_own_words(
+    model_storage, resource, execution_context, make_tokenizer
+) -> None:
+    tokenizer = make_tokenizer()
+    training_data = tokenizer.process_training_data(_training_data())
+    config = {**CharNgramIntentClassifier.get_default_config(), "max_clauses": 3}
+    CharNgramIntentClassifier.create(config, model_storage, resource, execution_context).train(training_data)
+    loaded = CharNgramIntentClassifier.load(config, model_storage, resource, execution_context)
+
+    two = _classify(loaded, "我的卡丢了，另外查积分", tokenizer)
+    one = _classify(loaded, "我的卡丢了", tokenizer)
+
+    readings = two.get("clause_intents")
+    assert [(r["name"], r["text"], r["start"], r["end"]) for r in readings] == [
+        ("report_lost_card", "我的卡丢了", 0, 5),
+        ("query_points", "另外查积分", 6, 11),
+    ]
+    assert one.get("clause_intents") == []
+    # Not part of the parse output: the RequestSplitter decides what the dialogue sees.
+    assert "clause_intents" not in two.as_dict(only_output_properties=True)

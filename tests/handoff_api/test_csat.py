@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from contract.names import HandoffOutcome
 from handoff_api.sql.crud import record_closed_conversation
 from handoff_api.sql.models import ClosedConversation
-from tests.handoff_api.conftest import ON_BOTH_DATABASES, Customer, login
+from tests.handoff_api.conftest import ON_BOTH_DATABASES, SERVICE_TOKEN, Customer, login
 
 pytestmark = ON_BOTH_DATABASES
 
@@ -28,6 +28,19 @@ async def _ended(app: FastAPI, customer: Customer, outcome: HandoffOutcome) -> N
 async def _rate(client: httpx.AsyncClient, customer: Customer, body: dict) -> httpx.Response:
     path = f"/api/conversations/{customer.conversation_id}/csat"
     return await client.post(path, json=body, headers=customer.headers)
+
+
+SERVICE = {"X-Service-Token": SERVICE_TOKEN}
+
+
+async def _rate_in_chat(client: httpx.AsyncClient, customer: Customer, body: dict) -> httpx.Response:
+    path = f"/api/internal/conversations/{customer.conversation_id}/csat"
+    return await client.post(path, json=body, headers=SERVICE)
+
+
+async def _comment_in_chat(client: httpx.AsyncClient, customer: Customer, comment: str) -> httpx.Response:
+    path = f"/api/internal/conversations/{customer.conversation_id}/csat/comment"
+    return await client.post(path, json={"comment": comment}, headers=SERVICE)
 
 
 def _ratings(app: FastAPI, conversation_id: str) -> list[tuple]:
@@ -90,3 +103,47 @@ async def test_invalid_rating_is_422(client: httpx.AsyncClient, app: FastAPI, bo
     customer = await Customer.start(client, "C1001")
     await _ended(app, customer, HandoffOutcome.RESOLVED)
     assert (await _rate(client, customer, body)).status_code == 422
+
+
+async def test_rating_in_chat_is_the_same_record_as_the_page(client: httpx.AsyncClient, app: FastAPI) -> None:
+    customer = await Customer.start(client, "C1001")
+    assert (await _rate_in_chat(client, customer, {"score": 3})).status_code == 409
+    await _ended(app, customer, HandoffOutcome.RESOLVED)
+    rated = await _rate_in_chat(client, customer, {"score": 3})
+    assert rated.status_code == 201 and rated.json()["score"] == 3
+    page = await _rate(client, customer, {"score": 5})
+    assert page.status_code == 409 and page.json() == {"detail": "csat already given for this handoff"}
+    assert _ratings(app, customer.conversation_id) == [("resolved", 3, "")]
+
+
+async def test_comment_after_a_chat_rating_is_kept_once(client: httpx.AsyncClient, app: FastAPI) -> None:
+    customer = await Customer.start(client, "C1001")
+    await _ended(app, customer, HandoffOutcome.RESOLVED)
+    early = await _comment_in_chat(client, customer, "排队太久")
+    assert early.status_code == 409 and early.json() == {"detail": "no rating to comment on"}
+    await _rate_in_chat(client, customer, {"score": 3})
+    commented = await _comment_in_chat(client, customer, "客服耐心，排队太久")
+    assert commented.status_code == 200 and commented.json()["comment"] == "客服耐心，排队太久"
+    again = await _comment_in_chat(client, customer, "再说一句")
+    assert again.status_code == 409 and again.json() == {"detail": "csat comment already given"}
+    assert _ratings(app, customer.conversation_id) == [("resolved", 3, "客服耐心，排队太久")]
+
+
+async def test_a_rating_given_with_its_comment_takes_no_other(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    customer = await Customer.start(client, "C1001")
+    await _ended(app, customer, HandoffOutcome.RESOLVED)
+    await _rate(client, customer, {"score": 4, "comment": "还行"})
+    assert (await _comment_in_chat(client, customer, "改一下")).status_code == 409
+    assert _ratings(app, customer.conversation_id) == [("resolved", 4, "还行")]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/internal/conversations/c1/csat", "/api/internal/conversations/c1/csat/comment"]
+)
+async def test_chat_ratings_need_the_service_token(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.post(
+        path, json={"score": 5, "comment": "好"}, headers={"X-Service-Token": "wrong"}
+    )
+    assert response.status_code == 401 and response.json() == {"detail": "invalid service token"}

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.clauses import CLAUSE_INTENTS
+
+MULTIPLE_REQUESTS_INTENT = "multiple_requests"
+# Output key: the requests of the message in the order the customer said them (actions/requests.py).
+REQUESTS = "requests"
+# A clause opening with one of these takes a request back ("不是挂失，是冻结"): it asks for nothing.
+NEGATIONS = ("不是", "不要", "不用", "别", "并不是")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RequestSplitter(GraphComponent, IntentClassifier):
+    """Predicts ``multiple_requests`` when the clauses of a message ask for two different things
+    ("顺便问下积分，再帮我激活新卡"), with each request, its words and its entities in ``requests``.
+
+    A message that takes its own request back for another ("不是挂失，是临时冻结") is read as that other one.
+    The clause readings come from the intent classifier (its ``max_clauses``). Like the SecurityClarifier it
+    keeps the ranking below its own intent. Place it last: a message not understood, or unsure around card
+    security, stays as it was.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # intents a clause may request; meta intents (greet, affirm, ...) are no request of their own
+            "request_intents": [
+                "query_balance",
+                "query_bill",
+                "query_transactions",
+                "query_points",
+                "ask_annual_fee",
+                "ask_installment",
+                "ask_repayment",
+                "ask_card_application",
+                "ask_service_info",
+                "activate_card",
+                "report_lost_card",
+                "freeze_card",
+                "unfreeze_card",
+                "replace_card",
+                "raise_credit_limit",
+                "reset_password",
+                "cancel_card",
+                "complain",
+                "dispute_transaction",
+                "query_ticket_status",
+            ],
+            # a clause counts as a request when its top intent is at least this sure
+            "min_confidence": 0.5,
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._intents = frozenset(config["request_intents"])
+        self._min_confidence = float(config["min_confidence"])
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RequestSplitter:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._correct(message)
+            requests = self._requests(message)
+            if not requests:
+                continue
+            intent = message.get(INTENT)
+            split = {
+                INTENT_NAME_KEY: MULTIPLE_REQUESTS_INTENT,
+                PREDICTED_CONFIDENCE_KEY: intent[PREDICTED_CONFIDENCE_KEY],
+            }
+            message.set(INTENT, split, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [split, *message.get(INTENT_RANKING_KEY)], add_to_output=True)
+            message.set(REQUESTS, requests, add_to_output=True)
+        return messages
+
+    def _readings(self, message: Message, *, negated: bool) -> list[dict[str, Any]]:
+        return [
+            reading
+            for reading in message.get(CLAUSE_INTENTS) or []
+            if reading[INTENT_NAME_KEY] in self._intents
+            and reading[PREDICTED_CONFIDENCE_KEY] >= self._min_confidence
+            and _negated(reading[TEXT]) is negated
+        ]
+
+    def _correct(self, message: Message) -> None:
+        """ "不是挂失，是临时冻结": the message's reading is the request the customer took back; the one
+        they put in its place is the request."""
+        whole = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        meant_readings = self._readings(message, negated=False)
+        taken_back = {r[INTENT_NAME_KEY] for r in self._readings(message, negated=True)}
+        meant = {r[INTENT_NAME_KEY] for r in meant_readings} - {whole}
+        if whole not in taken_back or len(meant) != 1:
+            return
+        corrected = next(r for r in meant_readings if r[INTENT_NAME_KEY] in meant)
+        intent = {
+            INTENT_NAME_KEY: corrected[INTENT_NAME_KEY],
+            PREDICTED_CONFIDENCE_KEY: corrected[PREDICTED_CONFIDENCE_KEY],
+        }
+        others = [
+            r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != intent[INTENT_NAME_KEY]
+        ]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent, *others], add_to_output=True)
+        message.set(CLAUSE_INTENTS, [])
+
+    def _requests(self, message: Message) -> list[dict[str, Any]]:
+        """One request per clause that asks for something new; none unless there are two and the message's
+        own reading is one of them (so a clause read wrongly cannot replace a sure reading of the whole)."""
+        readings = self._readings(message, negated=False)
+        requests: list[dict[str, Any]] = []
+        for reading in readings:
+            if all(r[INTENT][INTENT_NAME_KEY] != reading[INTENT_NAME_KEY] for r in requests):
+                requests.append(_request(message, reading))
+        whole = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if len(requests) < 2 or all(r[INTENT][INTENT_NAME_KEY] != whole for r in requests):
+            return []
+        return requests
+
+
+def _negated(clause: str) -> bool:
+    return clause.startswith(NEGATIONS)
+
+
+def _request(message: Message, reading: dict[str, Any]) -> dict[str, Any]:
+    start, end = reading["start"], reading["end"]
+    entities = [
+        {
+            **entity,
+            ENTITY_ATTRIBUTE_START: entity[ENTITY_ATTRIBUTE_START] - start,
+            ENTITY_ATTRIBUTE_END: entity[ENTITY_ATTRIBUTE_END] - start,
+        }
+        for entity in message.get(ENTITIES) or []
+        if start <= entity[ENTITY_ATTRIBUTE_START] and entity[ENTITY_ATTRIBUTE_END] <= end
+    ]
+    intent = {
+        INTENT_NAME_KEY: reading[INTENT_NAME_KEY],
+        PREDICTED_CONFIDENCE_KEY: reading[PREDICTED_CONFIDENCE_KEY],
+    }
+    return {TEXT: reading[TEXT], INTENT: intent, INTENT_RANKING_KEY: [intent], ENTITIES: entities}
