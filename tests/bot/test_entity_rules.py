@@ -178,3 +178,17 @@ def test_offsets_index_into_the_text(rules: EntityRules) -> None:
     text = "尾号4411的白金卡昨天被刷了3000元，手机13912345678"
     for entity in rules.extract(text):
         assert text[entity.start : entity.end] == entity.text
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("你到底懂不懂", "frustration", "misunderstood"),
+        ("you dont understand", "frustration", "misunderstood"),
+        ("实在还不上了", "hardship", "cannot_pay"),
+        ("查下我老婆的账单", "not_own_card", "someone_else"),
+        ("建行那张卡的账单", "not_own_card", "other_bank"),
+    ],
+)
+def test_signals_for_the_dialogue(rules: EntityRules, text: str, entity: str, value: str) -> None:
+    assert [(found[0], found[-1]) for found in _found(rules, text)] == [(entity, value)]
