@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import HandoffAction
@@ -94,5 +95,4 @@ class ActionUnpromptedReply(ActionFallback):
     ) -> list[dict[str, Any]]:
         if is_miss(tracker.latest_message):
             return await super().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(response="utter_anything_else")
-        return []
+        return [FollowupAction("utter_anything_else")]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.clients.handoff import HandoffResult
 from actions.fallback import ActionFallback, ActionUnpromptedReply
@@ -98,17 +98,14 @@ async def test_an_unprompted_yes_is_answered_unless_read_so_unsure_it_is_a_miss(
     unsure["parse_data"]["intent"]["confidence"] = 0.3
     second_unsure = {**unsure, "text": "就那个啊"}
 
-    await ActionUnpromptedReply(FakeHandoffClient(QUEUED)).run(dispatcher, sure, {})
+    answered = await ActionUnpromptedReply(FakeHandoffClient(QUEUED)).run(dispatcher, sure, {})
     await ActionUnpromptedReply(FakeHandoffClient(QUEUED)).run(dispatcher, make_tracker([unsure]), {})
     await ActionUnpromptedReply(FakeHandoffClient(QUEUED)).run(
         dispatcher, make_tracker([unsure, second_unsure]), {}
     )
 
-    assert responses(dispatcher) == [
-        "utter_anything_else",
-        "utter_fallback_guesses",
-        "utter_fallback_offer_human",
-    ]
+    assert answered == [FollowupAction("utter_anything_else")]
+    assert responses(dispatcher) == ["utter_fallback_guesses", "utter_fallback_offer_human"]
 
 
 async def test_third_miss_hands_over(dispatcher) -> None:
