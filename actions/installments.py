@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import BackendAction, format_amount
@@ -74,6 +74,23 @@ def quote_lines(amount: float, periods: list[int], knowledge: Knowledge) -> str:
     return "\n".join(lines)
 
 
+def quoted_offer(tracker: Tracker) -> dict[str, Any] | None:
+    """The instalment quoted in the bot's previous turn, which the latest message answers; an older quote
+    is no longer on the table."""
+    if tracker.get_slot("pending_offer") != "installment":
+        return None
+    messages = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            messages += 1
+            if messages > 1:
+                return None
+        elif event.get("event") == "slot" and event.get("name") == "installment_offer":
+            value = event.get("value")
+            return value if isinstance(value, dict) else None
+    return None
+
+
 def agrees(tracker: Tracker, knowledge: Knowledge) -> bool:
     """The answer to the quote accepts it: affirm, or a "yes" or a number of instalments, not a question."""
     text = normalize(tracker.latest_message.get("text") or "").text.lower()
@@ -98,13 +115,12 @@ class ActionInstallment(BackendAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         knowledge = get_knowledge()
-        offer = tracker.get_slot("installment_offer")
-        if (
-            tracker.get_slot("pending_offer") == "installment"
-            and isinstance(offer, dict)
-            and agrees(tracker, knowledge)
-        ):
+        offer = quoted_offer(tracker)
+        if offer is not None and agrees(tracker, knowledge):
             return await self._file(dispatcher, tracker, offer, knowledge)
+        if (tracker.latest_message.get("intent") or {}).get("name") == "affirm":
+            # "好的" long after a quote: not an agreement to it any more.
+            return [SlotSet("pending_offer", None), FollowupAction("utter_anything_else")]
         customer = await self.load_customer(dispatcher, tracker)
         if customer is None:
             return []

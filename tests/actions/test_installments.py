@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.backends.base import Transaction
 from actions.backends.demo import DemoBackend
@@ -17,6 +17,10 @@ SPENDING = (
     Transaction(card_tail="2345", date="2026-11-26", merchant="盒马鲜生", amount=186.7),
     Transaction(card_tail="2345", date="2026-11-05", merchant="信用卡还款", amount=-6120.3),
 )
+
+
+def _quoted(offer: dict) -> list[dict]:
+    return [user_event("那笔能分期吗", "ask_installment", C1002), SlotSet("installment_offer", offer)]
 
 
 def test_periods_in_digits_or_chinese_numerals() -> None:
@@ -41,7 +45,7 @@ async def test_quote_then_agreement_files_the_request(demo_backend: DemoBackend,
     quoted = await action.run(dispatcher, asked, {})
     offer = quoted[1]["value"]
     agreed = make_tracker(
-        [user_event("好的，就这么办", "affirm", C1002)],
+        [*_quoted(offer), user_event("好的，就这么办", "affirm", C1002)],
         slots={"pending_offer": "installment", "installment_offer": offer},
     )
     filed = await action.run(dispatcher, agreed, {})
@@ -53,6 +57,20 @@ async def test_quote_then_agreement_files_the_request(demo_backend: DemoBackend,
     assert [r.category for r in client.created] == [TicketCategory.CALLBACK]
     assert "分6期" in client.created[0].description and "携程旅行" in client.created[0].description
     assert filed[:2] == [SlotSet("pending_offer", None), SlotSet("installment_offer", None)]
+
+
+async def test_a_yes_long_after_the_quote_is_no_agreement(demo_backend: DemoBackend, dispatcher) -> None:
+    offer = {"card_tail": "2345", "date": "2026-11-29", "merchant": "携程旅行", "amount": 3680, "periods": 6}
+    later = make_tracker(
+        [*_quoted(offer), user_event("查下积分", "query_points", C1002), user_event("好的", "affirm", C1002)],
+        slots={"pending_offer": "installment", "installment_offer": offer},
+    )
+    client = FakeTicketClient()
+
+    events = await ActionInstallment(demo_backend, client).run(dispatcher, later, {})
+
+    assert events == [SlotSet("pending_offer", None), FollowupAction("utter_anything_else")]
+    assert client.created == []
 
 
 async def test_no_named_transaction_gets_the_policy_answer(demo_backend: DemoBackend, dispatcher) -> None:
