@@ -15,6 +15,16 @@ REFUSAL_BY_KIND = {
 }
 
 
+def refuse_if_not_own_card(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Refuses a question about a card that is not the customer's own; True when it did. (The rules catch the
+    message with only this entity; an account action catches it with others, such as a card tail.)"""
+    kind = next(tracker.get_latest_entity_values("not_own_card"), None)
+    if kind is None:
+        return False
+    dispatcher.utter_message(response=REFUSAL_BY_KIND.get(kind, REFUSAL_BY_KIND["someone_else"]))
+    return True
+
+
 class ActionRefuseNotOwnCard(Action):
     def name(self) -> str:
         return "action_refuse_not_own_card"

@@ -30,6 +30,7 @@ from bot.normalization import normalize
 
 logger = logging.getLogger(__name__)
 
+FORM = "card_service_form"
 _TAIL = re.compile(r"\d{4}")
 _CODE = re.compile(r"\d{6}")
 # Operations whose result cannot be undone by the customer: asked to confirm after verification.
@@ -58,8 +59,16 @@ def refuses_verification(message: dict[str, Any], knowledge: Knowledge) -> bool:
 
 
 def _answers(tracker: Tracker, slot: str) -> bool:
-    """The latest message is the customer's answer to the form's question for `slot`."""
-    return tracker.get_slot("requested_slot") == slot and tracker.latest_action_name == "action_listen"
+    """The latest message is the customer's answer to the form's question for `slot`: no other action ran
+    since it (Rasa hands the validation action a tracker ending in the form's own ActionExecuted)."""
+    if tracker.get_slot("requested_slot") != slot:
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in (FORM, "action_listen"):
+            return False
+    return False
 
 
 def _digits(value: Any, pattern: re.Pattern[str]) -> str | None:
