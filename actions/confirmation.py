@@ -45,19 +45,25 @@ def read_confirmation(
 ) -> Answer | None:
     """The answer, or None when the message is not an answer to the confirmation (a question, another topic).
 
-    A "wait" word wins over a "no" word ("等一下，先别": not yet), and a "no" word over a "yes" word.
+    A "wait" word outside a question wins ("等一下，先别": not yet), then the NLU's affirm/deny
+    ("ok 就这么弄"); otherwise a question is no answer, and a "no" word beats a "yes" word or the service.
     """
     intent = (message.get("intent") or {}).get("name")
     text = normalize(message.get("text") or "").text.lower()
     for button in buttons:
         if button["title"] in text:
             return Answer.yes if button["payload"] == _AFFIRM_PAYLOAD else Answer.no
-    if is_question(text, knowledge):
-        return None
-    if _says(text, knowledge, Answer.wait):
+    question = is_question(text, knowledge)
+    if _says(text, knowledge, Answer.wait) and not question:
         return Answer.wait
-    if intent in ("deny", "cancel") or _says(text, knowledge, Answer.no):
+    if intent in ("deny", "cancel"):
         return Answer.no
-    if intent in ("affirm", service_intent) or _says(text, knowledge, Answer.yes):
+    if intent == "affirm":
+        return Answer.yes
+    if question:
+        return None
+    if _says(text, knowledge, Answer.no):
+        return Answer.no
+    if intent == service_intent or _says(text, knowledge, Answer.yes):
         return Answer.yes
     return None

@@ -111,10 +111,12 @@ class ValidateCardServiceForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        if tracker.get_slot("verification_locked") or tracker.get_slot("verification_refused"):
-            # Ends the form; action_card_service hands over to the risk group, or says what can be done
-            # without verification.
-            return []
+        if tracker.get_slot("verification_locked"):
+            return []  # ends the form; action_card_service hands over to the risk group
+        if tracker.get_slot("verification_refused"):
+            # Ends the form (the slot is filled); listed so that rasa-sdk keeps it among the form's events.
+            # action_card_service says what can be done without verification.
+            return ["verification_refused"]
         service = tracker.get_slot("card_service")
         slots = ["card_tail", "verification_code"]
         if service in LIMIT_SERVICES:

@@ -37,7 +37,7 @@ def test_typed_deny_title_or_own_words_decline(text: str, intent: str) -> None:
 
 @pytest.mark.parametrize("text", ["我再想想", "别别别，我找到卡了"])
 def test_no_words_decline_whatever_the_intent(text: str) -> None:
-    assert _read(text, "affirm") is Answer.no
+    assert _read(text, "report_lost_card") is Answer.no
 
 
 def test_wait_keeps_the_question_open_even_with_a_no_word() -> None:

@@ -173,7 +173,7 @@ async def test_refusing_the_card_tail_ends_the_form(demo_backend: DemoBackend, d
 
     assert await form.extract_card_tail(dispatcher, tracker, {}) == {"verification_refused": True}
     tracker.slots["verification_refused"] = True
-    assert await form.required_slots([], dispatcher, tracker, {}) == []
+    assert await form.required_slots([], dispatcher, tracker, {}) == ["verification_refused"]
 
 
 async def test_refusing_the_code_ends_the_form(demo_backend: DemoBackend, dispatcher) -> None:
