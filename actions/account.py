@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backends import get_backend
 from actions.backends.base import AccountBackend, BackendError, Customer, CustomerNotFound
+from actions.boundaries import refuse_if_not_own_card
 from actions.context import customer_context
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,9 @@ class BackendAction(Action, ABC):
         return self._backend if self._backend is not None else get_backend()
 
     async def load_customer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Customer | None:
-        """The customer, or None after telling them why not."""
+        """The customer, or None after telling them why not (a card that is not theirs is refused as such)."""
+        if refuse_if_not_own_card(dispatcher, tracker):
+            return None
         context = customer_context(tracker)
         if context.customer_id is None:
             dispatcher.utter_message(response="utter_customer_unknown")

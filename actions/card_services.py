@@ -21,8 +21,11 @@ from actions.backends.base import (
     CustomerNotFound,
     OperationRefused,
 )
+from actions.card_intents import SERVICE_BY_INTENT, intent_of_service
 from actions.clients.handoff import HandoffClient
+from actions.confirmation import Answer, confirmation_buttons, read_confirmation
 from actions.context import customer_context
+from actions.empathy import acknowledge_emotion
 from actions.handoff import HandoffAction
 from actions.idempotency import idempotency_key
 from actions.knowledge import get_knowledge
@@ -30,17 +33,6 @@ from actions.settings import get_settings
 from actions.verification import IRREVERSIBLE_SERVICES, is_verified, named_tail, verification_reset_events
 from actions.verified_identities import VerifiedIdentities
 from contract.names import HandoffReason
-
-SERVICE_BY_INTENT = {
-    "activate_card": CardOperation.activate,
-    "report_lost_card": CardOperation.report_lost,
-    "freeze_card": CardOperation.freeze,
-    "unfreeze_card": CardOperation.unfreeze,
-    "replace_card": CardOperation.replace,
-    "raise_credit_limit": CardOperation.raise_permanent_limit,
-    "reset_password": CardOperation.reset_password,
-    "cancel_card": CardOperation.cancel,
-}
 
 
 def requested_service(tracker: Tracker) -> CardOperation | None:
@@ -54,7 +46,12 @@ def requested_service(tracker: Tracker) -> CardOperation | None:
 
 
 def _clear_service() -> list[dict[str, Any]]:
-    return [SlotSet("card_service", None), SlotSet("confirmed", None), SlotSet("amount", None)]
+    return [
+        SlotSet("card_service", None),
+        SlotSet("confirmed", None),
+        SlotSet("amount", None),
+        SlotSet("verification_refused", None),
+    ]
 
 
 class ActionStartCardService(Action):
@@ -69,6 +66,7 @@ class ActionStartCardService(Action):
     ) -> list[dict[str, Any]]:
         service = requested_service(tracker)
         amount = next(tracker.get_latest_entity_values("amount"), None)
+        acknowledge_emotion(dispatcher, tracker)
         reset = verification_reset_events(
             tracker, ttl_seconds=get_settings().verification_ttl_seconds, now=self._clock()
         )
@@ -80,12 +78,14 @@ class ActionStartCardService(Action):
             SlotSet("card_service", service.value if service else None),
             SlotSet("confirmed", None),
             SlotSet("amount", amount),
+            SlotSet("verification_refused", None),
             *reset,
         ]
 
 
 class ActionAskConfirmed(Action):
-    """Asks to confirm the irreversible service just verified (the form's question for `confirmed`)."""
+    """Asks to confirm the irreversible service just verified (the form's question for `confirmed`); after
+    "等一下" only a gentle reminder with the same buttons, not the whole question again."""
 
     def name(self) -> str:
         return "action_ask_confirmed"
@@ -93,10 +93,19 @@ class ActionAskConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            response=f"utter_confirm_{tracker.get_slot('card_service')}",
-            card_tail=tracker.get_slot("card_tail"),
+        service = tracker.get_slot("card_service")
+        question = f"utter_confirm_{service}"
+        buttons = confirmation_buttons(domain, question)
+        answer = read_confirmation(
+            tracker.latest_message,
+            service_intent=intent_of_service(service),
+            buttons=buttons,
+            knowledge=get_knowledge(),
         )
+        if answer is Answer.wait:
+            dispatcher.utter_message(response="utter_confirm_wait", buttons=buttons)
+        else:
+            dispatcher.utter_message(response=question, card_tail=tracker.get_slot("card_tail"))
         return []
 
 
@@ -127,6 +136,10 @@ class ActionCardService(HandoffAction):
                 *await self.hand_off(dispatcher, tracker, HandoffReason.VERIFICATION_FAILED),
                 *_clear_service(),
             ]
+        if tracker.get_slot("verification_refused"):
+            # Refused to verify: what can be done without it, and a human.
+            dispatcher.utter_message(response="utter_verification_refused")
+            return _clear_service()
         service_name = tracker.get_slot("card_service")
         tail = tracker.get_slot("card_tail")
         if service_name is None or tail is None:

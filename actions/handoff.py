@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.handoff import HandoffClient, HandoffError, HandoffRequest, TranscriptLine
 from actions.context import customer_context
+from actions.empathy import acknowledge_emotion
 from actions.knowledge import get_knowledge
 from actions.settings import get_settings
 from actions.verified_identities import VerifiedIdentities, get_verified_identities
@@ -160,6 +161,7 @@ class HandoffAction(Action, ABC):
             context.conversation_id, customer_id=context.customer_id
         )
         request = build_request(tracker, reason, verified=verified_card is not None)
+        acknowledge_emotion(dispatcher, tracker)
         try:
             result = await self.client.request_handoff(request)
         except HandoffError:

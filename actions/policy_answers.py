@@ -8,7 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import customer_context
+from actions.empathy import acknowledge_emotion
 from actions.knowledge import Knowledge, get_knowledge
+
+
+def in_hardship(tracker: Tracker) -> bool:
+    """Trouble paying ("这个月还不上了"): the NLU's `hardship` entity (rules in data/stories/emotion.yml)."""
+    return any(True for _ in tracker.get_latest_entity_values("hardship"))
 
 
 class ActionAnswerPolicy(Action):
@@ -22,8 +28,20 @@ class ActionAnswerPolicy(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        utter_policy_answer(dispatcher, tracker, intent, self._knowledge or get_knowledge())
+        answer_policy_question(dispatcher, tracker, intent, self._knowledge or get_knowledge())
         return []
+
+
+def answer_policy_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, knowledge: Knowledge
+) -> None:
+    """The answer to a policy question as the customer asked it: trouble paying gets the options."""
+    if in_hardship(tracker):
+        # It opens with its own acknowledgement.
+        dispatcher.utter_message(response="utter_repayment_hardship")
+        return
+    acknowledge_emotion(dispatcher, tracker)
+    utter_policy_answer(dispatcher, tracker, intent, knowledge)
 
 
 def utter_policy_answer(

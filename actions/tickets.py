@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.tickets import Ticket, TicketClient, TicketError, TicketNotFound, TicketRequest
 from actions.context import customer_context
+from actions.empathy import acknowledge_emotion
 from actions.idempotency import idempotency_key
 from actions.knowledge import Knowledge, get_knowledge
 from actions.policy_answers import utter_policy_answer
@@ -124,9 +125,11 @@ class TicketAction(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         category = TicketCategory(tracker.get_slot("ticket_category") or TicketCategory.COMPLAINT)
-        description = tracker.get_slot("ticket_description") or ""
-        ticket = await self.file(dispatcher, tracker, category, description)
+        description = tracker.get_slot("ticket_description")
         events = [SlotSet("ticket_description", None), SlotSet("ticket_category", None)]
+        if not description:
+            return events  # withdrawn in the form (ValidateTicketForm): nothing to file
+        ticket = await self.file(dispatcher, tracker, category, description)
         if ticket is None:
             return events
         dispatcher.utter_message(
@@ -154,9 +157,13 @@ class ActionStartTicket(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         category = CATEGORY_BY_INTENT.get(intent, TicketCategory.COMPLAINT)
         text = customer_words(tracker)
+        prefilled = len(text) >= PREFILL_MIN_CHARS
+        if prefilled:
+            # Filed at once; otherwise the form's question ("非常抱歉给您带来…") is the acknowledgement.
+            acknowledge_emotion(dispatcher, tracker)
         return [
             SlotSet("ticket_category", category.value),
-            SlotSet("ticket_description", text if len(text) >= PREFILL_MIN_CHARS else None),
+            SlotSet("ticket_description", text if prefilled else None),
         ]
 
 
@@ -192,6 +199,10 @@ class ValidateTicketForm(FormValidationAction):
             _answer_side_question(tracker, dispatcher, knowledge)
             return {"ticket_description": None}
         text = str(value).strip()
+        if any(word in normalize(text).text for word in knowledge.withdrawal_words):
+            # "没事了，是我搞错了": nothing to file; the form ends without a description.
+            dispatcher.utter_message(response="utter_ticket_withdrawn")
+            return {"ticket_description": None, "requested_slot": None}
         if len(text) < DESCRIPTION_MIN_CHARS:
             dispatcher.utter_message(response="utter_ask_ticket_description_again")
             return {"ticket_description": None}

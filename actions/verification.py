@@ -20,12 +20,17 @@ from rasa_sdk.types import DomainDict
 
 from actions.backends import get_backend
 from actions.backends.base import AccountBackend, BackendError, CardNotFound, CardStatus
+from actions.card_intents import intent_of_service
+from actions.confirmation import Answer, confirmation_buttons, read_confirmation
 from actions.context import customer_context
+from actions.knowledge import Knowledge, get_knowledge
 from actions.settings import Settings, get_settings
 from actions.verified_identities import VerifiedIdentities, get_verified_identities
+from bot.normalization import normalize
 
 logger = logging.getLogger(__name__)
 
+FORM = "card_service_form"
 _TAIL = re.compile(r"\d{4}")
 _CODE = re.compile(r"\d{6}")
 # Operations whose result cannot be undone by the customer: asked to confirm after verification.
@@ -42,6 +47,30 @@ def is_verified(tracker: Tracker, *, ttl_seconds: float, now: float | None = Non
     if not tracker.get_slot("verified") or verified_at is None:
         return False
     return (now if now is not None else time.time()) - float(verified_at) < ttl_seconds
+
+
+def refuses_verification(message: dict[str, Any], knowledge: Knowledge) -> bool:
+    """A refusal that names what is asked for, with no digits given ("我不想告诉你卡号")."""
+    text = normalize(message.get("text") or "").text
+    words = knowledge.verification_refusal_words
+    return (
+        not any(char.isdigit() for char in text)
+        and any(word in text for word in words["asked"])
+        and any(word in text for word in words["refusal"])
+    )
+
+
+def _answers(tracker: Tracker, slot: str) -> bool:
+    """The latest message is the customer's answer to the form's question for `slot`: no other action ran
+    since it (Rasa hands the validation action a tracker ending in the form's own ActionExecuted)."""
+    if tracker.get_slot("requested_slot") != slot:
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in (FORM, "action_listen"):
+            return False
+    return False
 
 
 def _digits(value: Any, pattern: re.Pattern[str]) -> str | None:
@@ -86,6 +115,10 @@ class ValidateCardServiceForm(FormValidationAction):
     ) -> list[str]:
         if tracker.get_slot("verification_locked"):
             return []  # ends the form; action_card_service hands over to the risk group
+        if tracker.get_slot("verification_refused"):
+            # Ends the form (the slot is filled); listed so that rasa-sdk keeps it among the form's events.
+            # action_card_service says what can be done without verification.
+            return ["verification_refused"]
         service = tracker.get_slot("card_service")
         slots = ["card_tail", "verification_code"]
         if service in LIMIT_SERVICES:
@@ -93,6 +126,38 @@ class ValidateCardServiceForm(FormValidationAction):
         if service in IRREVERSIBLE_SERVICES:
             slots.append("confirmed")
         return slots
+
+    def _refusal(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        if _answers(tracker, slot) and refuses_verification(tracker.latest_message, get_knowledge()):
+            return {"verification_refused": True}
+        return {}
+
+    async def extract_card_tail(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._refusal(tracker, "card_tail")
+
+    async def extract_verification_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._refusal(tracker, "verification_code")
+
+    async def extract_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _answers(tracker, "confirmed"):
+            return {}
+        service = tracker.get_slot("card_service")
+        answer = read_confirmation(
+            tracker.latest_message,
+            service_intent=intent_of_service(service),
+            buttons=confirmation_buttons(domain, f"utter_confirm_{service}"),
+            knowledge=get_knowledge(),
+        )
+        if answer is None:
+            return {}  # not an answer: the form rejects, a rule answers the question, the form asks again
+        # "Wait" keeps the question open (set to None, so the form goes on and asks again, gently).
+        return {"confirmed": {Answer.yes: True, Answer.no: False}.get(answer)}
 
     def _failed(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> dict[str, Any]:
         attempts = int(tracker.get_slot("verification_attempts") or 0) + 1

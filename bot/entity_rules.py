@@ -8,7 +8,9 @@ which in the pipeline is the normalised text (Simplified, half-width).
 Digits may come spaced or hyphenated ("12 34 56"); values drop the separators.
 Values: card_tail/phone/verification_code digit strings; ticket_id ``T`` and its digits; amount an int
 or float; bill_cycle how many statements back (本期 0, 上期 1); date as bot.dates describes;
-card_type one of standard/gold/platinum/diamond/credit/debit; emotion ``angry``.
+card_type one of standard/gold/platinum/diamond/credit/debit; emotion ``angry``;
+frustration ``misunderstood``; hardship ``cannot_pay``;
+not_own_card ``someone_else`` or ``other_bank``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ ENTITY_TYPES = (
     "amount",
     "card_type",
     "emotion",
+    "frustration",
+    "hardship",
+    "not_own_card",
 )
 
 
@@ -100,6 +105,87 @@ ANGRY_PHRASES = [
     "不要脸",
     "太过分",
 ]
+
+# The customer says the bot does not understand them: an apology and a human, not another guess.
+FRUSTRATION_PHRASES = [
+    "懂不懂",
+    "听不懂",
+    "听不听得懂",
+    "听得懂吗",
+    "不明白我",
+    "答非所问",
+    "说了半天",
+    "说了好几遍",
+    "说了几遍",
+    "说了三遍",
+    "说了多少遍",
+    "问了好几次",
+    "问你好几次",
+    "说了好几次",
+    "鸡同鸭讲",
+    "对牛弹琴",
+    "太笨",
+    "真笨",
+    "笨死",
+    "还是没用",
+    "根本没用",
+    "一点用都没有",
+    "don't understand",
+    "dont understand",
+    "not understand",
+    "useless",
+]
+# Trouble paying: concrete options (instalment, minimum payment, a human), not a general answer.
+HARDSHIP_PHRASES = [
+    "周转不开",
+    "周转不过来",
+    "还不上",
+    "还不起",
+    "还不了",
+    "没钱还",
+    "拿不出钱",
+    "手头紧",
+    "工资没发",
+    "工资拖",
+    "拖欠工资",
+    "失业了",
+    "没有收入",
+]
+# Another bank's card: only this bank's cards are served here.
+OTHER_BANKS = [
+    "招商银行",
+    "招行",
+    "建设银行",
+    "建行",
+    "农业银行",
+    "农行",
+    "中国银行",
+    "交通银行",
+    "交行",
+    "浦发",
+    "中信银行",
+    "光大银行",
+    "民生银行",
+    "兴业银行",
+    "广发银行",
+    "平安银行",
+    "华夏银行",
+    "邮储",
+    "别的银行",
+    "其他银行",
+]
+
+# Someone else's card: a relation right before the card or what is asked about it ("我老婆那张卡",
+# "朋友尾号2345", "她的积分"), or a service done for him or her ("帮他挂失"); a relative merely mentioned
+# ("我女儿结婚") is not.
+_RELATIONS = (
+    "老婆|老公|妻子|丈夫|爱人|媳妇|对象|男朋友|女朋友|我妈|我爸|妈妈|爸爸|父母|儿子|女儿|孩子"
+    "|朋友|同事|亲戚|家人|别人|(?<!其)他|(?<!其)她"
+)
+_SOMEONE_ELSES = re.compile(
+    rf"(?:{_RELATIONS})(?:的|那张|这张|那|的那张)?(?:信用卡|卡|尾号|账单|积分|额度)"
+    r"|[帮替给](?:他|她)(?:挂失|冻结|解冻|激活|注销|销卡|补卡|提额|改密码|重置密码|查)"
+)
 
 # Digits as people type them: "123456", "12 34 56", "1234-5678" (the normaliser made them half-width).
 _SPACED_DIGITS = r"\d(?:[ -]?\d)*"
@@ -187,18 +273,35 @@ class EntityRules:
             for form in forms
         ]
         patterns += [{"label": "emotion", "pattern": phrase, "id": "angry"} for phrase in ANGRY_PHRASES]
+        patterns += [
+            {"label": "frustration", "pattern": phrase, "id": "misunderstood"}
+            for phrase in FRUSTRATION_PHRASES
+        ]
+        patterns += [
+            {"label": "hardship", "pattern": phrase, "id": "cannot_pay"} for phrase in HARDSHIP_PHRASES
+        ]
+        patterns += [{"label": "not_own_card", "pattern": bank, "id": "other_bank"} for bank in OTHER_BANKS]
         ruler.add_patterns(patterns)
         return nlp
 
     def extract(self, text: str) -> list[FoundEntity]:
         if not text:
             return []
-        candidates = [*self._lexicon(text), *self._numbers(text), *self._dates(text)]
+        candidates = [
+            *self._lexicon(text),
+            *self._someone_elses(text),
+            *self._numbers(text),
+            *self._dates(text),
+        ]
         return _resolve_overlaps(candidates)
 
     def _lexicon(self, text: str) -> Iterator[FoundEntity]:
         for ent in self._nlp(text).ents:
             yield FoundEntity(ent.label_, ent.start_char, ent.end_char, ent.ent_id_, ent.text)
+
+    def _someone_elses(self, text: str) -> Iterator[FoundEntity]:
+        for m in _SOMEONE_ELSES.finditer(text):
+            yield FoundEntity("not_own_card", m.start(), m.end(), "someone_else", m.group(0))
 
     def _numbers(self, text: str) -> Iterator[FoundEntity]:
         for m in _TICKET.finditer(text):

@@ -20,7 +20,13 @@ class Knowledge:
     temporary_limit_words: tuple[str, ...]
     question_words: tuple[str, ...]
     grievance_words: tuple[str, ...]
+    withdrawal_words: tuple[str, ...]
     bill_question_words: dict[str, tuple[str, ...]]
+    confirmation_words: dict[str, tuple[str, ...]]
+    verification_refusal_words: dict[str, tuple[str, ...]]
+    distress_words: tuple[str, ...]
+    # instalments offered → fee rate per instalment (a fraction of the amount)
+    installment_fee_rates: dict[int, float]
     labels: dict[str, dict[str, str]]
     rating_words: dict[int, tuple[str, ...]]
     complaints_desk_words: tuple[str, ...]
@@ -36,6 +42,10 @@ class Knowledge:
         return self.labels.get(kind, {}).get(value, value)
 
 
+def _word_lists(data: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    return {name: tuple(words) for name, words in data.items()}
+
+
 def load_knowledge(path: Path = KNOWLEDGE_PATH) -> Knowledge:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return Knowledge(
@@ -44,7 +54,14 @@ def load_knowledge(path: Path = KNOWLEDGE_PATH) -> Knowledge:
         temporary_limit_words=tuple(data["temporary_limit_words"]),
         question_words=tuple(data["question_words"]),
         grievance_words=tuple(data["grievance_words"]),
-        bill_question_words={focus: tuple(words) for focus, words in data["bill_question_words"].items()},
+        withdrawal_words=tuple(data["withdrawal_words"]),
+        bill_question_words=_word_lists(data["bill_question_words"]),
+        confirmation_words=_word_lists(data["confirmation_words"]),
+        verification_refusal_words=_word_lists(data["verification_refusal_words"]),
+        distress_words=tuple(data["distress_words"]),
+        installment_fee_rates={
+            int(count): float(rate) for count, rate in data["installment_fee_rates"].items()
+        },
         labels=data["labels"],
         rating_words={int(score): tuple(words) for score, words in data["rating_words"].items()},
         complaints_desk_words=tuple(data["complaints_desk_words"]),

@@ -85,6 +85,20 @@ async def test_policy_answer_by_tier(dispatcher) -> None:
     assert "账单分期" in dispatcher.messages[1]["text"]
 
 
+async def test_trouble_paying_gets_the_options_not_the_general_answer(dispatcher) -> None:
+    tracker = make_tracker(
+        [
+            user_event(
+                "手头太紧了，这期还不起怎么办", "ask_repayment", METADATA, entities={"hardship": "cannot_pay"}
+            )
+        ]
+    )
+
+    await ActionAnswerPolicy().run(dispatcher, tracker, {})
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_repayment_hardship"]
+
+
 async def test_every_policy_intent_has_an_answer(dispatcher) -> None:
     for intent in (
         "ask_annual_fee",

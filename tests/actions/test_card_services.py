@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 from rasa_sdk.events import SlotSet
 
 from actions.backends.base import BackendError, CardOperation, CardStatus
 from actions.backends.demo import DemoBackend
 from actions.card_services import ActionAskConfirmed, ActionCardService, ActionStartCardService
 from actions.clients.handoff import HandoffResult
+from actions.settings import REPO_ROOT
 from actions.verified_identities import VerifiedIdentities
 from contract.names import HandoffStatus
 from tests.actions.conftest import identity_metadata, make_tracker, responses, user_event
@@ -14,7 +16,12 @@ from tests.actions.test_handoff import FakeHandoffClient
 
 NOW = 2_000_000.0
 C1001 = identity_metadata("C1001", "standard")
-CLEARED = [SlotSet("card_service", None), SlotSet("confirmed", None), SlotSet("amount", None)]
+CLEARED = [
+    SlotSet("card_service", None),
+    SlotSet("confirmed", None),
+    SlotSet("amount", None),
+    SlotSet("verification_refused", None),
+]
 VERIFIED = {"verified": True, "verified_at": NOW - 10, "verified_card": "1234", "card_tail": "1234"}
 QUEUED = HandoffResult(status=HandoffStatus.QUEUED, group="risk", position=1, estimated_wait_seconds=20)
 
@@ -54,7 +61,12 @@ async def test_start_keeps_a_fresh_verification(dispatcher) -> None:
 
     events = await ActionStartCardService(clock=lambda: NOW).run(dispatcher, tracker, {})
 
-    assert events == [SlotSet("card_service", "freeze"), SlotSet("confirmed", None), SlotSet("amount", None)]
+    assert events == [
+        SlotSet("card_service", "freeze"),
+        SlotSet("confirmed", None),
+        SlotSet("amount", None),
+        SlotSet("verification_refused", None),
+    ]
 
 
 async def test_asks_to_confirm_the_irreversible_service(dispatcher) -> None:
@@ -187,3 +199,25 @@ async def test_a_turn_run_again_does_not_repeat_the_card_operation(
     next_turn = make_tracker([user_event("确认", "affirm", C1001, message_id="1700000000001-0")], slots=slots)
     await _service(demo_backend).run(dispatcher, next_turn, {})
     assert (await demo_backend.get_customer("C1001")).card("1234").status is CardStatus.frozen
+
+
+async def test_asked_to_wait_the_confirmation_is_only_recalled_gently(dispatcher) -> None:
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    slots = {"card_service": "report_lost", "card_tail": "1234", "requested_slot": "confirmed"}
+    code = make_tracker([user_event("123456", "inform", C1001)], slots=slots)
+    wait = make_tracker([user_event("等一下", "deny", C1001)], slots=slots)
+
+    await ActionAskConfirmed().run(dispatcher, code, domain)
+    await ActionAskConfirmed().run(dispatcher, wait, domain)
+
+    assert responses(dispatcher) == ["utter_confirm_report_lost", "utter_confirm_wait"]
+    assert [b["title"] for b in dispatcher.messages[1]["buttons"]] == ["确认挂失", "先不挂失"]
+
+
+async def test_refused_verification_says_what_can_be_done_without_it(demo_backend, dispatcher) -> None:
+    slots = {"verification_refused": True, "card_service": "freeze"}
+
+    events = await _service(demo_backend).run(dispatcher, _done(slots), {})
+
+    assert responses(dispatcher) == ["utter_verification_refused"]
+    assert events == CLEARED

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.clients.handoff import HandoffResult
-from actions.fallback import ActionFallback
+from actions.fallback import ActionFallback, ActionUnpromptedReply
 from actions.handoff import ActionRequestHandoff
 from actions.handoff_ended import ActionHandoffEnded
 from actions.verified_identities import VerifiedIdentities
@@ -70,6 +70,42 @@ async def test_second_miss_offers_a_human(dispatcher) -> None:
     await ActionFallback(FakeHandoffClient(QUEUED)).run(dispatcher, tracker, {})
 
     assert responses(dispatcher) == ["utter_fallback_offer_human"]
+
+
+async def test_saying_the_bot_does_not_understand_offers_a_human_at_once(dispatcher) -> None:
+    frustrated = user_event(
+        "你到底懂不懂啊", "complain", METADATA, entities={"frustration": "misunderstood"}, ranking=RANKING
+    )
+
+    await ActionFallback(FakeHandoffClient(QUEUED)).run(dispatcher, make_tracker([frustrated]), {})
+
+    assert responses(dispatcher) == ["utter_fallback_offer_human"]
+
+
+async def test_angry_customer_is_acknowledged_before_the_queue_notice(dispatcher) -> None:
+    tracker = make_tracker(
+        [user_event("受够了，给我转人工！", "request_human", METADATA, entities={"emotion": "angry"})]
+    )
+
+    await ActionRequestHandoff(FakeHandoffClient(QUEUED)).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_acknowledge_anger", "utter_handoff_queued"]
+
+
+async def test_an_unprompted_yes_is_answered_unless_read_so_unsure_it_is_a_miss(dispatcher) -> None:
+    sure = make_tracker([user_event("好的", "affirm", METADATA)])
+    unsure = user_event("嗯就上回那个", "affirm", METADATA, ranking=RANKING)
+    unsure["parse_data"]["intent"]["confidence"] = 0.3
+    second_unsure = {**unsure, "text": "就那个啊"}
+
+    answered = await ActionUnpromptedReply(FakeHandoffClient(QUEUED)).run(dispatcher, sure, {})
+    await ActionUnpromptedReply(FakeHandoffClient(QUEUED)).run(dispatcher, make_tracker([unsure]), {})
+    await ActionUnpromptedReply(FakeHandoffClient(QUEUED)).run(
+        dispatcher, make_tracker([unsure, second_unsure]), {}
+    )
+
+    assert answered == [FollowupAction("utter_anything_else")]
+    assert responses(dispatcher) == ["utter_fallback_guesses", "utter_fallback_offer_human"]
 
 
 async def test_third_miss_hands_over(dispatcher) -> None:

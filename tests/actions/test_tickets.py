@@ -142,6 +142,22 @@ async def test_grievance_worded_as_a_question_is_the_description(dispatcher) -> 
     assert dispatcher.messages == []
 
 
+async def test_taking_the_complaint_back_ends_the_form_and_files_nothing(dispatcher) -> None:
+    text = "哦没事了，是我自己记错了"
+    tracker = make_tracker([user_event(text, "dispute_transaction", C1001)], active_loop="ticket_form")
+    client = FakeTicketClient()
+
+    result = await ValidateTicketForm().validate_ticket_description(text, dispatcher, tracker, {})
+    events = await TicketAction(client).run(
+        dispatcher, make_tracker([], slots={"ticket_category": "dispute"}), {}
+    )
+
+    assert result == {"ticket_description": None, "requested_slot": None}
+    assert responses(dispatcher) == ["utter_ticket_withdrawn"]
+    assert client.created == []
+    assert events == [SlotSet("ticket_description", None), SlotSet("ticket_category", None)]
+
+
 def test_side_question_needs_a_confident_answerable_question() -> None:
     knowledge = get_knowledge()
 

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import yaml
 from rasa_sdk.events import SlotSet
 
 from actions.backends.base import BackendError
 from actions.backends.demo import DemoBackend
-from actions.settings import Settings
+from actions.settings import REPO_ROOT, Settings
 from actions.verification import ValidateCardServiceForm, is_verified, named_tail, verification_reset_events
 from actions.verified_identities import VerifiedIdentities
 from tests.actions.conftest import identity_metadata, make_tracker, responses, user_event
@@ -205,3 +207,54 @@ def test_an_answer_to_a_card_question_is_not_reused_nor_an_old_tail() -> None:
 
     assert named_tail(make_tracker(answered)) == (None, False)
     assert named_tail(make_tracker(old)) == (None, False)
+
+
+def _asked(slot: str, text: str, intent: str = "deny", **slots):
+    return make_tracker(
+        [user_event(text, intent, C1001)],
+        slots={"requested_slot": slot, **slots},
+        active_loop="card_service_form",
+    )
+
+
+async def test_refusing_the_card_tail_ends_the_form(demo_backend: DemoBackend, dispatcher) -> None:
+    form = _form(demo_backend)
+    tracker = _asked("card_tail", "我不想告诉你卡号", card_service="freeze")
+
+    assert await form.extract_card_tail(dispatcher, tracker, {}) == {"verification_refused": True}
+    tracker.slots["verification_refused"] = True
+    assert await form.required_slots([], dispatcher, tracker, {}) == ["verification_refused"]
+
+
+async def test_refusing_the_code_ends_the_form(demo_backend: DemoBackend, dispatcher) -> None:
+    tracker = _asked("verification_code", "验证码我不会给你的", card_tail="2345")
+
+    assert await _form(demo_backend).extract_verification_code(dispatcher, tracker, {}) == {
+        "verification_refused": True
+    }
+
+
+@pytest.mark.parametrize("text", ["算了不挂了", "尾号不是1234", "不弄了"])
+async def test_cancelling_or_giving_digits_is_no_refusal(demo_backend: DemoBackend, dispatcher, text) -> None:
+    assert await _form(demo_backend).extract_card_tail(dispatcher, _asked("card_tail", text), {}) == {}
+
+
+async def test_a_refusal_counts_only_for_the_question_asked(demo_backend: DemoBackend, dispatcher) -> None:
+    tracker = _asked("verification_code", "我不想告诉你卡号")
+
+    assert await _form(demo_backend).extract_card_tail(dispatcher, tracker, {}) == {}
+
+
+async def test_confirmation_in_own_words(demo_backend: DemoBackend, dispatcher) -> None:
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    form = _form(demo_backend)
+
+    declined = _asked("confirmed", "先不注销", "cancel_card", card_service="cancel")
+    accepted = _asked("confirmed", "是的没错，注销掉", "cancel_card", card_service="cancel")
+    asked = _asked("confirmed", "注销前积分还有多少", "query_points", card_service="cancel")
+
+    assert await form.extract_confirmed(dispatcher, declined, domain) == {"confirmed": False}
+    assert await form.extract_confirmed(dispatcher, accepted, domain) == {"confirmed": True}
+    assert await form.extract_confirmed(dispatcher, asked, domain) == {}
+    waiting = _asked("confirmed", "等一下", "deny", card_service="cancel")
+    assert await form.extract_confirmed(dispatcher, waiting, domain) == {"confirmed": None}

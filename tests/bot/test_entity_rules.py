@@ -189,3 +189,24 @@ def test_offsets_index_into_the_text(rules: EntityRules) -> None:
 def test_card_number_masked_at_the_front_door_gives_its_tail(rules: EntityRules, typed: str) -> None:
     found = rules.extract(mask_account_numbers(typed))
     assert [(e.entity, e.value) for e in found] == [("card_tail", "7890")]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("你到底懂不懂", "frustration", "misunderstood"),
+        ("you dont understand", "frustration", "misunderstood"),
+        ("实在还不上了", "hardship", "cannot_pay"),
+        ("查下我老婆的账单", "not_own_card", "someone_else"),
+        ("建行那张卡的账单", "not_own_card", "other_bank"),
+    ],
+)
+def test_signals_for_the_dialogue(rules: EntityRules, text: str, entity: str, value: str) -> None:
+    assert [(found[0], found[-1]) for found in _found(rules, text)] == [(entity, value)]
+
+
+@pytest.mark.parametrize(
+    "text", ["下个月我女儿结婚，额度不够用", "同事说积分能换里程", "还有其他卡吗", "是我老婆刷的"]
+)
+def test_a_relative_merely_mentioned_is_no_one_elses_card(rules: EntityRules, text: str) -> None:
+    assert "not_own_card" not in [found[0] for found in _found(rules, text)]
