@@ -31,6 +31,10 @@ SECRET_NAMES = (
     "METRICS_TOKEN",
 )
 
+# The password of every demo login (config/agents.demo.yml), published in the README: outside demo mode the
+# handoff API refuses to start with an agent whose password it is.
+DEMO_AGENT_PASSWORD = "demo1234"
+
 
 class PublicSecret(Exception):
     """A service was configured with a secret that the repository publishes, outside demo mode."""

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from redis.asyncio import Redis
 
-from contract.demo_secrets import refuse_public_secrets
+from contract.demo_secrets import DEMO_AGENT_PASSWORD, PublicSecret, refuse_public_secrets
 from handoff_api.api.errors import install_error_handlers
 from handoff_api.api.middleware import BodySizeLimit, ConversationLogContext, SecurityHeaders
 from handoff_api.api.routes import (
@@ -31,7 +31,7 @@ from handoff_api.clients.rasa import RasaClient
 from handoff_api.core.config import Settings
 from handoff_api.core.log_config import configure_logging
 from handoff_api.core.portal_tokens import PortalTokens
-from handoff_api.core.security import PasswordChecks
+from handoff_api.core.security import PasswordChecks, verify_password
 from handoff_api.domain.agents import Agent, load_agents, seat_groups
 from handoff_api.domain.assist import load_assist_knowledge
 from handoff_api.domain.customers import load_demo_customers
@@ -69,6 +69,21 @@ _SECRETS = ("SECRET_KEY", "SERVICE_TOKEN", "RASA_TOKEN", "GATEWAY_SECRET", "METR
 def _refuse_public_secrets(settings: Settings) -> None:
     configured = {name: getattr(settings, name) for name in _SECRETS}
     refuse_public_secrets("the handoff API", configured, demo_mode=settings.DEMO_MODE)
+
+
+def _refuse_demo_passwords(settings: Settings, agents: dict[str, Agent]) -> None:
+    """Outside demo mode no agent may log in with the README's demo password (the demo agents file)."""
+    if settings.DEMO_MODE:
+        return
+    published = sorted(
+        a.username for a in agents.values() if verify_password(DEMO_AGENT_PASSWORD, a.password_hash)
+    )
+    if published:
+        raise PublicSecret(
+            f"the handoff API refuses to start: agents {', '.join(published)} of AGENTS_CONFIG_PATH have the "
+            "demo password published in the README. Point AGENTS_CONFIG_PATH at your own agents file, or set "
+            "DEMO_MODE=true for a demo on a machine nobody else reaches."
+        )
 
 
 def _stores(
@@ -128,6 +143,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         # Configuration first: a bad file should stop start-up before any connection is opened.
         routing = load_routing_config(settings.ROUTING_CONFIG_PATH)
         agents = load_agents(settings.AGENTS_CONFIG_PATH, routing)
+        _refuse_demo_passwords(settings, agents)
         customers = load_demo_customers(settings.DEMO_CUSTOMERS_PATH)
         ticket_policy = load_ticket_policy(settings.ROUTING_CONFIG_PATH)
         assist = load_assist_knowledge(settings.ASSIST_KNOWLEDGE_PATH)

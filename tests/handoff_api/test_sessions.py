@@ -1,8 +1,13 @@
+from pathlib import Path
+
 import httpx
 import pytest
+import yaml
 
-from contract.demo_secrets import SECRET_NAMES
+from contract.demo_secrets import SECRET_NAMES, PublicSecret
 from handoff_api.core.config import Settings
+from handoff_api.core.security import hash_password
+from handoff_api.main import create_app
 from tests.handoff_api.conftest import Customer
 
 
@@ -33,11 +38,30 @@ async def test_unknown_customer_is_404(client: httpx.AsyncClient) -> None:
     assert response.json() == {"detail": "unknown customer"}
 
 
+def _own_agents_file(settings: Settings, folder: Path) -> Path:
+    """The demo agents with a password of this deployment."""
+    agents = yaml.safe_load(settings.AGENTS_CONFIG_PATH.read_text(encoding="utf-8"))
+    password_hash = hash_password("a-password-of-this-deployment")
+    for agent in agents["agents"]:
+        agent["password_hash"] = password_hash
+    path = folder / "agents.yml"
+    path.write_text(yaml.safe_dump(agents, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 class TestOutsideDemoMode:
     @pytest.fixture
-    def settings(self, settings: Settings) -> Settings:
+    def settings(self, settings: Settings, tmp_path: Path) -> Settings:
         private = {name: f"{name.lower()}-of-this-test-deployment-{'x' * 16}" for name in SECRET_NAMES}
-        return settings.model_copy(update={**private, "DEMO_MODE": False})
+        own_agents = _own_agents_file(settings, tmp_path)
+        return settings.model_copy(update={**private, "DEMO_MODE": False, "AGENTS_CONFIG_PATH": own_agents})
+
+    async def test_agents_with_the_published_demo_password_are_refused(self, settings: Settings) -> None:
+        demo_agents = Settings(_env_file=None).AGENTS_CONFIG_PATH
+        app = create_app(settings.model_copy(update={"AGENTS_CONFIG_PATH": demo_agents}))
+        with pytest.raises(PublicSecret, match="demo password"):
+            async with app.router.lifespan_context(app):
+                pass
 
     async def test_the_demo_picker_does_not_exist(self, client: httpx.AsyncClient) -> None:
         listing = await client.get("/api/demo/customers")
