@@ -14,7 +14,7 @@ import pytest
 from dotenv import dotenv_values
 
 from contract.demo_secrets import SECRET_NAMES
-from tests.integration.system import ROOT, _cpu_ticks_of_tree, free_port
+from tests.integration.system import ROOT, cpu_ticks_of_tree, free_port
 from tests.progress import StallWatch, wait_while_progressing
 
 pytestmark = pytest.mark.integration
@@ -82,7 +82,7 @@ def refused(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, int, s
     watch = StallWatch(f"{command[-1]} start-up")
     try:
         while proc.poll() is None:
-            watch.observe((_cpu_ticks_of_tree(proc.pid), log_path.stat().st_size))
+            watch.observe((cpu_ticks_of_tree(proc.pid), log_path.stat().st_size))
             time.sleep(0.5)
     finally:
         if proc.poll() is None:
@@ -123,7 +123,7 @@ async def action_server_on_own_secrets(tmp_path: Path) -> AsyncIterator[tuple[su
                     answered: int | None = (await http.get(f"http://127.0.0.1:{port}/health")).status_code
                 except httpx.TransportError:
                     answered = None
-                return answered, log_path.stat().st_size, _cpu_ticks_of_tree(proc.pid)
+                return answered, log_path.stat().st_size, cpu_ticks_of_tree(proc.pid)
 
             await wait_while_progressing(
                 health, lambda seen: seen[0] == 200 or proc.poll() is not None, what="actions"
