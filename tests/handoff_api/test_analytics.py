@@ -43,7 +43,8 @@ def _metric(text: str, name: str, **labels: str) -> float:
 
 
 async def test_the_figures_of_a_scripted_day(client: httpx.AsyncClient, app: FastAPI) -> None:
-    before = (await client.get("/metrics")).text
+    scraper = {"Authorization": f"Bearer {app.state.context.settings.METRICS_TOKEN}"}
+    before = (await client.get("/metrics", headers=scraper)).text
     agent = await login(client, "general_1")
     served, abandoned, kept, also_kept = [
         await Customer.start(client, c) for c in ("C1001", "C1002", "C1006", "C1003")
@@ -102,7 +103,7 @@ async def test_the_figures_of_a_scripted_day(client: httpx.AsyncClient, app: Fas
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[-1] == "total,4,0.5000,2,0.5000,0.2000,0.5000,1.0000,0.0000,,,4.0000,1"
 
-    after = (await client.get("/metrics")).text
+    after = (await client.get("/metrics", headers=scraper)).text
     for outcome, count in (("assigned", 1), ("resolved", 1), ("cancelled", 1)):
         moved = _metric(after, "handoff_outcomes_total", group="general", outcome=outcome)
         assert moved - _metric(before, "handoff_outcomes_total", group="general", outcome=outcome) == count

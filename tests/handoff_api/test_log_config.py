@@ -37,18 +37,33 @@ def test_secrets_that_reach_a_message_are_cut() -> None:
     assert "?token=***" in message and "Bearer ***" in message
 
 
-def test_uvicorn_request_lines_lose_their_query_string_and_httpx_is_quiet(caplog) -> None:
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_uvicorn_request_lines_lose_their_query_string_and_httpx_is_quiet(monkeypatch) -> None:
     configure_logging("INFO")
-    with caplog.at_level(logging.INFO):
-        logging.getLogger("uvicorn.access").info(
-            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", "/api/x?token=abc&last_id=0", "1.1", 200
-        )
-        logging.getLogger("uvicorn.error").info(
-            '%s - "WebSocket %s" [accepted]', "127.0.0.1:5", "/api/conversations/c/ws?token=abc"
-        )
-        logging.getLogger("httpx").info("HTTP Request: POST http://rasa/x?token=abc")
-    lines = [record.getMessage() for record in caplog.records]
-    assert lines == [
+    kept = _Kept()
+    # On the loggers themselves: a uvicorn server started by an earlier test may have applied uvicorn's own
+    # logging config (its level, no propagation), which the filters must survive as well.
+    for name in ("uvicorn.access", "uvicorn.error", "httpx"):
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "handlers", [*logger.handlers, kept])
+    for name in ("uvicorn.access", "uvicorn.error"):
+        monkeypatch.setattr(logging.getLogger(name), "level", logging.INFO)
+    logging.getLogger("uvicorn.access").info(
+        '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", "/api/x?token=abc&last_id=0", "1.1", 200
+    )
+    logging.getLogger("uvicorn.error").info(
+        '%s - "WebSocket %s" [accepted]', "127.0.0.1:5", "/api/conversations/c/ws?token=abc"
+    )
+    logging.getLogger("httpx").info("HTTP Request: POST http://rasa/x?token=abc")
+    assert kept.lines == [
         '127.0.0.1:5 - "GET /api/x HTTP/1.1" 200',
         '127.0.0.1:5 - "WebSocket /api/conversations/c/ws" [accepted]',
     ]
