@@ -51,13 +51,13 @@ def test_supervisor_sees_the_queues_and_the_wait_chart(
 
     risk = page.locator("#group-row-risk")
     expect(risk).to_contain_text("风险专线")
-    page.wait_for_function("Number(document.querySelector('#group-row-risk').dataset.queued) >= 1")
+    page.wait_for_function("() => Number(document.querySelector('#group-row-risk').dataset.queued) >= 1")
     expect(page.locator("#group-rows tr")).to_have_count(4)
     expect(page.locator("#queue-rows tr").first).to_contain_text("李娜")
     expect(page.locator("#queue-rows tr").first).to_contain_text("风险专线")
 
     # The chart draws one point per group per refresh; after two refreshes each group has a line.
-    page.wait_for_function("Number(document.querySelector('#wait-chart').dataset.points) >= 8")
+    page.wait_for_function("() => Number(document.querySelector('#wait-chart').dataset.points) >= 8")
     expect(page.locator("#wait-chart-svg path.series")).not_to_have_count(0)
     expect(page.locator("#wait-chart-legend")).to_contain_text("风险专线")
     risk_agent = page.locator("#agent-rows tr[data-agent='risk_1']")

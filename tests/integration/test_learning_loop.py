@@ -77,7 +77,8 @@ async def test_misread_messages_are_labelled_exported_and_learnt(
     items = await wait_while_progressing(mine, lambda found: len(found) == len(MISREAD), what="inbox items")
 
     assert {item["text"] for item in items} == set(MISREAD)
-    assert {item["reason"] for item in items} == {"low_confidence"}
+    # Each is misread either way: below the inbox's confidence threshold, or below the fallback's.
+    assert {item["reason"] for item in items} <= {"low_confidence", "fallback"}
     labelled = await api.post(
         "/api/trainer/inbox/bulk-label",
         json={"ids": [item["id"] for item in items], "intent": LABEL, "note": "卡面定制"},

@@ -44,6 +44,8 @@ def _env(tmp_path: Path, *, public: str, demo_mode: bool = False) -> dict[str, s
         "REDIS_PORT": str(httpx.URL(redis_url).port or 6379),
         "REDIS_DB": "0",
         "REDIS_PASSWORD": "",
+        "RASA_TRACKER_KEEP_TURNS": DEFAULTS["RASA_TRACKER_KEEP_TURNS"],
+        "CONVERSATION_TTL_SECONDS": DEFAULTS["CONVERSATION_TTL_SECONDS"],
     }
 
 
