@@ -51,7 +51,8 @@ class WatchedPage:
 
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error" and not any(pattern.search(message.text) for pattern in self.allowed):
-            self.console_errors.append(message.text)
+            # A failed fetch's text names no URL; its location does.
+            self.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
 
     def on_dialog(self, dialog: Dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
