@@ -23,6 +23,7 @@ from actions.knowledge import get_knowledge
 from actions.reread import reread
 from actions.settings import get_settings
 from bot.normalization import normalize
+from contract.names import SERVICE_INTENTS
 
 logger = logging.getLogger(__name__)
 
@@ -38,23 +39,7 @@ COMMENT_MIN_CHARS = 3
 # Intents that are a new request, or an answer with no remark in it, rather than a remark on the service.
 REQUEST_INTENTS = frozenset(
     {
-        "query_balance",
-        "query_bill",
-        "query_transactions",
-        "query_points",
-        "ask_annual_fee",
-        "ask_installment",
-        "ask_repayment",
-        "ask_card_application",
-        "ask_service_info",
-        "activate_card",
-        "report_lost_card",
-        "freeze_card",
-        "unfreeze_card",
-        "replace_card",
-        "raise_credit_limit",
-        "reset_password",
-        "cancel_card",
+        *SERVICE_INTENTS,
         "query_ticket_status",
         "request_human",
         # "没有了" / "谢谢" / "再见" at the comment question: no comment; answered as they are

@@ -86,3 +86,26 @@ TICKET_STATUS_LABELS: dict[TicketStatus, str] = {
     TicketStatus.RESOLVED: "已解决",
     TicketStatus.CLOSED: "已关闭",
 }
+
+
+# The intents that ask for one of the centre's services (a question answered or a card task done): what the
+# request splitter counts as a request of its own, and what ends the rating question as a new request.
+SERVICE_INTENTS: tuple[str, ...] = (
+    "query_balance",
+    "query_bill",
+    "query_transactions",
+    "query_points",
+    "ask_annual_fee",
+    "ask_installment",
+    "ask_repayment",
+    "ask_card_application",
+    "ask_service_info",
+    "activate_card",
+    "report_lost_card",
+    "freeze_card",
+    "unfreeze_card",
+    "replace_card",
+    "raise_credit_limit",
+    "reset_password",
+    "cancel_card",
+)

@@ -20,6 +20,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.clauses import CLAUSE_INTENTS
+from contract.names import SERVICE_INTENTS
 
 MULTIPLE_REQUESTS_INTENT = "multiple_requests"
 # Output key: the requests of the message in the order the customer said them (actions/requests.py).
@@ -44,23 +45,7 @@ class RequestSplitter(GraphComponent, IntentClassifier):
         return {
             # intents a clause may request; meta intents (greet, affirm, ...) are no request of their own
             "request_intents": [
-                "query_balance",
-                "query_bill",
-                "query_transactions",
-                "query_points",
-                "ask_annual_fee",
-                "ask_installment",
-                "ask_repayment",
-                "ask_card_application",
-                "ask_service_info",
-                "activate_card",
-                "report_lost_card",
-                "freeze_card",
-                "unfreeze_card",
-                "replace_card",
-                "raise_credit_limit",
-                "reset_password",
-                "cancel_card",
+                *SERVICE_INTENTS,
                 "complain",
                 "dispute_transaction",
                 "query_ticket_status",
