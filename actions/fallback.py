@@ -19,6 +19,10 @@ GUESSES = 2
 # "嗯那个就是上回说的那个" read as an unsure affirm while nothing was asked: a miss like nlu_fallback.
 UNPROMPTED_INTENTS = frozenset({"affirm", "deny"})
 UNPROMPTED_MISS_BELOW = 0.5
+# A turn read this unsure and acted on, followed by a miss, was most likely a miss too
+# ("嗯那个就是上回说的那个" answered as a ticket-status query at 0.48, then "就那个啊，你不知道吗"):
+# it counts towards the misses in a row.
+ACTED_ON_UNSURE_BELOW = 0.5
 OFFER_HUMAN_AFTER_MISSES = 2
 HAND_OVER_AFTER_MISSES = 3
 _NOT_A_GUESS = frozenset(
@@ -34,12 +38,17 @@ def is_miss(parse_data: dict[str, Any]) -> bool:
     return intent.get("name") in UNPROMPTED_INTENTS and unsure
 
 
+def _is_unsure(parse_data: dict[str, Any]) -> bool:
+    return float((parse_data.get("intent") or {}).get("confidence") or 0.0) < ACTED_ON_UNSURE_BELOW
+
+
 def misses_in_a_row(tracker: Tracker) -> int:
     misses = 0
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
-        if not is_miss(event.get("parse_data") or {}):
+        parse_data = event.get("parse_data") or {}
+        if not (is_miss(parse_data) or (misses and _is_unsure(parse_data))):
             break
         misses += 1
     return max(misses, 1)

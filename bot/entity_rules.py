@@ -245,6 +245,9 @@ _AMOUNT_RES = [
         r"(?:金额|额度|提到|调到|提高到|调高到|扣了|扣款|扣费|消费了?|刷了|取了|还了|多扣了?|少了|欠了?)"
         rf"\s*(?:是|为|有)?\s*(\d+(?:\.\d+)?){_NOT_MONEY_AFTER}"
     ),
+    # 那笔2000的, 一笔6800的机票, 3000多的那笔: a number naming one spending is its amount
+    re.compile(rf"笔\s*(\d+(?:\.\d+)?){_NOT_MONEY_AFTER}"),
+    re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)多?的(?:那|这)一?笔"),
 ]
 # Chinese numerals with a magnitude (两千五, 一万二, 三百) and no money word: still an amount here.
 _CN_AMOUNT = re.compile(rf"({CHINESE_NUMBER}){_NOT_MONEY_AFTER}")

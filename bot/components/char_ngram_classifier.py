@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.clauses import CLAUSE_INTENTS, clauses
+from bot.clauses import CLAUSE_INTENTS, REQUEST_CLAUSE, Clause, asks, clauses
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,8 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
             # intents listed in the ranking
             "ranking_length": 10,
             # also classify each clause of a message of 2 to this many clauses (bot/clauses.py), for
-            # bot.components.request_splitter; 0 disables it. Longer messages are stories, not lists.
+            # bot.components.request_splitter; 0 disables it. Longer messages are stories, not lists: of
+            # those only the last clause that asks is read, the request the story leads up to.
             "max_clauses": 0,
         }
 
@@ -295,30 +296,30 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
             if self._config["max_clauses"]:
-                message.set(CLAUSE_INTENTS, self._clause_intents(message))
+                self._read_clauses(message)
         return messages
 
-    def _clause_intents(self, message: Message) -> list[dict[str, Any]]:
-        """Each clause's own top intent, when the message has 2 to max_clauses clauses."""
+    def _read_clauses(self, message: Message) -> None:
+        """Each clause's own top intent when the message has 2 to max_clauses clauses; in a longer one (a
+        story), the reading of its last clause that asks for something (bot/clauses.py)."""
         found = clauses(message.get(TEXT))
-        if not 2 <= len(found) <= self._config["max_clauses"]:
-            return []
+        if 2 <= len(found) <= self._config["max_clauses"]:
+            message.set(CLAUSE_INTENTS, [self._read_clause(message, clause) for clause in found])
+            return
+        asking = [clause for clause in found if asks(clause.text)]
+        if len(found) > self._config["max_clauses"] and asking:
+            message.set(REQUEST_CLAUSE, self._read_clause(message, asking[-1]))
+
+    def _read_clause(self, message: Message, clause: Clause) -> dict[str, Any]:
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
-        readings = []
-        for clause in found:
-            part = Message(data={TEXT: clause.text})
-            part.set(
-                TOKENS_NAMES[TEXT], [t for t in tokens if clause.start <= t.start and t.end <= clause.end]
-            )
-            classes, probabilities = self._probabilities(part)
-            best = int(probabilities.argmax())
-            readings.append(
-                {
-                    INTENT_NAME_KEY: str(classes[best]),
-                    PREDICTED_CONFIDENCE_KEY: float(probabilities[best]),
-                    "start": clause.start,
-                    "end": clause.end,
-                    TEXT: clause.text,
-                }
-            )
-        return readings
+        part = Message(data={TEXT: clause.text})
+        part.set(TOKENS_NAMES[TEXT], [t for t in tokens if clause.start <= t.start and t.end <= clause.end])
+        classes, probabilities = self._probabilities(part)
+        best = int(probabilities.argmax())
+        return {
+            INTENT_NAME_KEY: str(classes[best]),
+            PREDICTED_CONFIDENCE_KEY: float(probabilities[best]),
+            "start": clause.start,
+            "end": clause.end,
+            TEXT: clause.text,
+        }

@@ -134,6 +134,16 @@ async def test_a_miss_after_an_understood_message_starts_again(dispatcher) -> No
     assert responses(dispatcher) == ["utter_fallback_guesses"]
 
 
+async def test_an_unsure_reading_before_a_miss_counts_as_a_miss(dispatcher) -> None:
+    unsure = user_event("嗯那个就是上回说的那个", "query_ticket_status", METADATA)
+    unsure["parse_data"]["intent"]["confidence"] = 0.48
+    tracker = make_tracker([unsure, user_event("就那个啊", "nlu_fallback", METADATA, ranking=RANKING)])
+
+    await ActionFallback(FakeHandoffClient(QUEUED)).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_fallback_offer_human"]
+
+
 async def test_angry_customer_reason(dispatcher) -> None:
     client = FakeHandoffClient(QUEUED)
     tracker = make_tracker(

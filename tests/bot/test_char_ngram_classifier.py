@@ -156,6 +156,22 @@ def test_clauses_are_classified_on_their_own_words(
         ("report_lost_card", "我的卡丢了", 0, 5),
         ("query_points", "另外查积分", 6, 11),
     ]
-    assert one.get("clause_intents") == []
+    assert one.get("clause_intents") is None
     # Not part of the parse output: the RequestSplitter decides what the dialogue sees.
     assert "clause_intents" not in two.as_dict(only_output_properties=True)
+
+
+def test_a_long_message_is_read_by_its_last_clause_that_asks(
+    model_storage, resource, execution_context, make_tokenizer
+) -> None:
+    tokenizer = make_tokenizer()
+    training_data = tokenizer.process_training_data(_training_data())
+    config = {**CharNgramIntentClassifier.get_default_config(), "max_clauses": 2}
+    CharNgramIntentClassifier.create(config, model_storage, resource, execution_context).train(training_data)
+    loaded = CharNgramIntentClassifier.load(config, model_storage, resource, execution_context)
+
+    story = _classify(loaded, "上周出差，我的卡丢了，想查积分，回来再说", tokenizer)
+
+    assert story.get("clause_intents") is None
+    reading = story.get("request_clause")
+    assert (reading["name"], reading["text"], reading["start"]) == ("query_points", "想查积分", 11)

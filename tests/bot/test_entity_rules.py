@@ -46,6 +46,10 @@ def test_digit_entities(rules: EntityRules, text: str, expected: list) -> None:
         ("额度提到5万", [("amount", 4, 6, 50000)]),
         ("分12期", []),
         ("消费了3次", []),
+        ("京东那笔2000的", [("amount", 4, 8, 2000)]),
+        ("一笔6800的机票", [("amount", 2, 6, 6800)]),
+        ("3000多的那笔", [("amount", 0, 4, 3000)]),
+        ("有3笔", []),
     ],
 )
 def test_amounts(rules: EntityRules, text: str, expected: list) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.clauses import CLAUSE_INTENTS, clauses
+from bot.clauses import CLAUSE_INTENTS, REQUEST_CLAUSE, clauses
 from bot.components.request_splitter import MULTIPLE_REQUESTS_INTENT, REQUESTS, RequestSplitter
 
 
@@ -139,3 +139,118 @@ def test_a_negated_clause_of_another_request_changes_nothing(splitter: RequestSp
     splitter.process([message])
 
     assert message.get("intent")["name"] == "query_points" and message.get(REQUESTS) is None
+
+
+def test_a_clause_that_only_tells_is_the_complaint_story(splitter: RequestSplitter) -> None:
+    message = _message(
+        "complain",
+        [
+            _reading("complain", 0.9, 0, 4, "我要投诉"),
+            _reading("query_points", 0.9, 5, 17, "积分兑换的东西寄来是坏的"),
+        ],
+    )
+
+    splitter.process([message])
+
+    assert message.get("intent")["name"] == "complain"
+    assert message.get(REQUESTS) is None
+
+
+def test_a_question_beside_a_complaint_is_a_request_of_its_own(splitter: RequestSplitter) -> None:
+    message = _message(
+        "complain",
+        [_reading("complain", 0.9, 0, 4, "我要投诉"), _reading("query_points", 0.9, 5, 11, "顺便问下积分")],
+    )
+
+    splitter.process([message])
+
+    assert [r["intent"]["name"] for r in message.get(REQUESTS)] == ["complain", "query_points"]
+
+
+def test_a_card_at_risk_is_taken_first(splitter: RequestSplitter) -> None:
+    message = _message(
+        "dispute_transaction",
+        [
+            _reading("dispute_transaction", 0.9, 0, 6, "好像被盗刷了"),
+            _reading("freeze_card", 0.9, 7, 13, "先帮我冻结卡"),
+        ],
+    )
+
+    splitter.process([message])
+
+    assert [r["intent"]["name"] for r in message.get(REQUESTS)] == ["freeze_card", "dispute_transaction"]
+
+
+@pytest.mark.parametrize("unsure", ["nlu_security_unsure", "nlu_fallback"])
+def test_unsure_between_the_two_requests_it_holds_is_split(splitter: RequestSplitter, unsure: str) -> None:
+    readings = [
+        _reading("report_lost_card", 0.9, 0, 6, "卡丢了要挂失"),
+        _reading("replace_card", 0.9, 7, 14, "顺便补一张新的"),
+    ]
+    message = _message(unsure, readings)
+    message.set(
+        "intent_ranking",
+        [
+            {"name": unsure, "confidence": 0.5},
+            {"name": "replace_card", "confidence": 0.5},
+            {"name": "report_lost_card", "confidence": 0.4},
+        ],
+    )
+
+    splitter.process([message])
+
+    assert [r["intent"]["name"] for r in message.get(REQUESTS)] == ["report_lost_card", "replace_card"]
+
+
+def _story(intent: str, confidence: float, asking: dict) -> Message:
+    message = Message(
+        data={
+            "text": TEXT,
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": [{"name": intent, "confidence": confidence}],
+        }
+    )
+    message.set(REQUEST_CLAUSE, asking)
+    return message
+
+
+def test_a_long_story_is_read_by_the_clause_that_asks(splitter: RequestSplitter) -> None:
+    asking = _reading("activate_card", 0.9, 60, 72, "现在想把这张新卡开通用起来")
+    message = _story("replace_card", 0.72, asking)
+
+    splitter.process([message])
+
+    assert message.get("intent") == {"name": "activate_card", "confidence": 0.9}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["activate_card", "replace_card"]
+
+
+@pytest.mark.parametrize(
+    ("intent", "confidence", "asking"),
+    [
+        ("replace_card", 0.95, _reading("activate_card", 0.9, 60, 72, "现在想把新卡开通")),  # whole surer
+        ("complain", 0.6, _reading("query_points", 0.9, 60, 66, "积分怎么查")),  # a complaint's story
+        ("replace_card", 0.6, _reading("greet", 0.9, 60, 63, "你好吗")),  # no request
+    ],
+)
+def test_a_long_story_keeps_its_reading(
+    splitter: RequestSplitter, intent: str, confidence: float, asking: dict
+) -> None:
+    message = _story(intent, confidence, asking)
+
+    splitter.process([message])
+
+    assert message.get("intent") == {"name": intent, "confidence": confidence}
+
+
+def test_an_unsure_reading_taken_back_is_corrected(splitter: RequestSplitter) -> None:
+    message = _message(
+        "nlu_security_unsure",
+        [
+            _reading("report_lost_card", 0.8, 3, 7, "不是挂失"),
+            _reading("freeze_card", 0.9, 8, 14, "是临时冻结"),
+        ],
+    )
+
+    splitter.process([message])
+
+    assert message.get("intent") == {"name": "freeze_card", "confidence": 0.9}
