@@ -1,12 +1,15 @@
 """The trainer's inbox with 10,000 waiting messages: server time of GET /api/trainer/inbox.
 
-Run:  .venv/bin/python -m bench.inbox_bench [--items 10000] [--patterns 2500] [--database-url URL]
+Run:  .venv/bin/python -m bench.inbox_bench [--items 10000] [--patterns 2500] [--understood 90000]
+      [--database-url URL [--analyze-only]]
 
-Seeds ITEMS waiting readings in PATTERNS near-duplicate groups (default a fresh SQLite file; give a
-PostgreSQL URL to measure that) and times the inbox page in-process (httpx's ASGI transport: no network, so
-the time is the server's), interleaved with its floor, GET /api/agent/me (the same token check and presence
-touch, no query). Uses REDIS_URL under a key prefix of its own, deleted at the end. Prints numbers; never
-fails for slowness.
+Seeds ITEMS waiting readings in PATTERNS near-duplicate groups, spread among UNDERSTOOD readings that are
+not in the inbox (every customer message has a reading, so the waiting ones are a fraction of the table),
+in a fresh SQLite file by default (give a PostgreSQL URL to measure that, vacuumed as autovacuum would, or
+only analysed as after a bulk load), and times the inbox page in-process (httpx's ASGI transport: no
+network, so the time is the server's), interleaved with its floor, GET /api/agent/me (the same token check
+and presence touch, no query). Uses REDIS_URL under a key prefix of its own, deleted at the end. Prints
+numbers; never fails for slowness.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import httpx
 from redis.asyncio import Redis
-from sqlalchemy import insert
+from sqlalchemy import Engine, insert
 
 from handoff_api.core.config import Settings
 from handoff_api.domain.nlu_inbox import InboxReason, InboxStatus, group_key
@@ -31,37 +34,74 @@ from handoff_api.sql.models import NluReading
 
 ROUNDS = 30
 REASONS = [InboxReason.LOW_CONFIDENCE, InboxReason.AMBIGUOUS, InboxReason.FALLBACK]
+INTENTS = ["query_bill", "query_points", "ask_annual_fee", "query_balance", "query_limit"]
+# The top five, as the bot keeps a ranking (bot/reading.py): a stored row is as wide as a real one.
+RANKING = [{"name": name, "confidence": round(0.3 / (rank + 1), 3)} for rank, name in enumerate(INTENTS)]
 
 
-def _rows(items: int, patterns: int) -> list[dict[str, object]]:
+def _reading(n: int, text: str, at: datetime) -> dict[str, object]:
+    return {
+        "conversation_id": f"bench-{n}",
+        "message_id": "1-0",
+        "text": text,
+        "group_key": group_key(text),
+        "intent": INTENTS[n % 3],
+        "confidence": 0.3,
+        "runner_up": "query_balance",
+        "runner_up_confidence": 0.2,
+        "ranking": RANKING,
+        "entities": [],
+        "fallback": False,
+        "while_agent": False,
+        "context_before": "您好，请问有什么可以帮您？",
+        "context_after": "抱歉，我没有理解您的意思。",
+        "created_at": at,
+        "reason": None,
+        "status": None,
+    }
+
+
+def _waiting(n: int, w: int, patterns: int, at: datetime) -> dict[str, object]:
+    """Row n, the w-th waiting item: in pattern w % patterns, its text a little different from the others'."""
+    # Digits would all fold to one group key: the pattern number is spelt in CJK characters instead.
+    pattern = w % patterns
+    text = f"没听懂的说法{chr(0x4E00 + pattern // 100)}{chr(0x4E00 + pattern % 100)}，{'！' * (w % 3)}"
+    reason = REASONS[w % 3]
+    return {
+        **_reading(n, text, at),
+        "intent": INTENTS[w % 3],
+        "fallback": reason is InboxReason.FALLBACK,
+        "reason": reason.value,
+        "status": InboxStatus.WAITING.value,
+    }
+
+
+def _rows(items: int, patterns: int, understood: int) -> list[dict[str, object]]:
+    """The waiting items spread evenly among the understood readings, oldest first (as they are stored)."""
+    total = items + understood
     now = datetime.now(UTC)
     rows = []
-    for n in range(items):
-        # Digits would all fold to one group key: the pattern number is spelt in CJK characters instead.
-        pattern = n % patterns
-        text = f"没听懂的说法{chr(0x4E00 + pattern // 100)}{chr(0x4E00 + pattern % 100)}，{'！' * (n % 3)}"
-        rows.append(
-            {
-                "conversation_id": f"bench-{n}",
-                "message_id": "1-0",
-                "text": text,
-                "group_key": group_key(text),
-                "intent": ["query_bill", "query_points", "ask_annual_fee"][n % 3],
-                "confidence": 0.3,
-                "runner_up": "query_balance",
-                "runner_up_confidence": 0.2,
-                "ranking": [],
-                "entities": [],
-                "fallback": n % 3 == 2,
-                "while_agent": False,
-                "context_before": "您好，请问有什么可以帮您？",
-                "context_after": "抱歉，我没有理解您的意思。",
-                "created_at": now - timedelta(seconds=n),
-                "reason": REASONS[n % 3].value,
-                "status": InboxStatus.WAITING.value,
-            }
-        )
+    waiting = 0
+    for n in range(total):
+        at = now - timedelta(seconds=total - n)
+        if waiting * total <= n * items:
+            rows.append(_waiting(n, waiting, patterns, at))
+            waiting += 1
+        else:
+            text = f"我想查一下账单{chr(0x4E00 + n % 5000)}"
+            rows.append({**_reading(n, text, at), "confidence": 0.95})
     return rows
+
+
+def _vacuum(engine: Engine, *, analyze_only: bool) -> None:
+    """What PostgreSQL's autovacuum does to a table this size: statistics, and the visibility map that lets a
+    query read an index alone. analyze_only: statistics only, as just after a bulk load. SQLite keeps neither.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(
+                "ANALYZE nlu_readings" if analyze_only else "VACUUM ANALYZE nlu_readings"
+            )
 
 
 async def _time(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> float:
@@ -72,26 +112,34 @@ async def _time(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -
     return elapsed
 
 
-async def run(items: int, patterns: int, database_url: str) -> None:
+async def run(items: int, patterns: int, understood: int, database_url: str, *, analyze_only: bool) -> None:
     prefix = f"bench:{uuid.uuid4().hex}:"
     settings = Settings(
-        _env_file=None, DATABASE_URL=database_url, REDIS_KEY_PREFIX=prefix, RASA_URL="http://127.0.0.1:9"
+        _env_file=None,
+        DATABASE_URL=database_url,
+        REDIS_KEY_PREFIX=prefix,
+        RASA_URL="http://127.0.0.1:9",
+        DEMO_MODE=True,  # the repository's demo secrets and the demo trainer login, in-process only
     )
     app = create_app(settings)
     try:
         async with app.router.lifespan_context(app):
             with app.state.context.engine.begin() as connection:
-                connection.execute(insert(NluReading), _rows(items, patterns))
+                connection.execute(insert(NluReading), _rows(items, patterns, understood))
+            _vacuum(app.state.context.engine, analyze_only=analyze_only)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 login = await client.post(
                     "/api/auth/login", json={"username": "trainer", "password": "demo1234"}
                 )
                 headers = {"Authorization": f"Bearer {login.json()['token']}"}
+                yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
                 paths = {
                     "inbox, first 50 groups": "/api/trainer/inbox?limit=50",
                     "inbox, 200 groups": "/api/trainer/inbox?limit=200",
                     "inbox, by reason": "/api/trainer/inbox?reason=fallback&limit=50",
+                    "inbox, by intent": "/api/trainer/inbox?intent=query_points&limit=50",
+                    "inbox, the last day": f"/api/trainer/inbox?since={yesterday}&limit=50",
                     "floor: /api/agent/me": "/api/agent/me",
                 }
                 times: dict[str, list[float]] = {name: [] for name in paths}
@@ -105,7 +153,10 @@ async def run(items: int, patterns: int, database_url: str) -> None:
         if keys:
             await redis.delete(*keys)
         await redis.aclose()
-    print(f"{items} waiting messages in {patterns} groups ({database_url.split(':')[0]}); page shows")
+    print(
+        f"{items} waiting messages in {patterns} groups among {understood} understood"
+        f" ({database_url.split(':')[0]}); page shows"
+    )
     print(
         f"{len(page['items'])} groups, the largest of {page['items'][0]['count']}, waiting={page['waiting']}"
     )
@@ -120,11 +171,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--patterns", type=int, default=2_500)
+    parser.add_argument("--understood", type=int, default=90_000)
+    parser.add_argument("--analyze-only", action="store_true", help="PostgreSQL: no VACUUM after seeding")
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        asyncio.run(run(args.items, args.patterns, url))
+        asyncio.run(run(args.items, args.patterns, args.understood, url, analyze_only=args.analyze_only))
 
 
 if __name__ == "__main__":

@@ -334,6 +334,7 @@ class InboxItem(BaseModel):
 class InboxPage(BaseModel):
     items: list[InboxItem]
     waiting: int  # waiting messages (not groups) under the filters
+    groups: int  # groups under the filters: the pages there are
     labelled_this_week: int
 
 

@@ -10,7 +10,6 @@ from handoff_api.domain.exceptions import InboxItemNotFound
 from handoff_api.domain.states import MessageRole
 from handoff_api.schemas import (
     BulkLabelIn,
-    EntityReading,
     InboxItem,
     InboxPage,
     LabelIn,
@@ -19,27 +18,6 @@ from handoff_api.schemas import (
 )
 from handoff_api.services.context import AppContext
 from handoff_api.sql import readings as sql
-from handoff_api.sql.models import NluReading
-
-
-def _item(reading: NluReading, count: int) -> InboxItem:
-    return InboxItem(
-        id=reading.id,
-        text=reading.text,
-        predicted_intent=reading.intent,
-        confidence=reading.confidence,
-        runner_up=reading.runner_up,
-        runner_up_confidence=reading.runner_up_confidence,
-        entities=[EntityReading.model_validate(entity) for entity in reading.entities],
-        fallback=reading.fallback,
-        reason=reading.reason or "",
-        suggested_intent=reading.suggested_intent,
-        conversation_id=reading.conversation_id,
-        context_before=reading.context_before,
-        context_after=reading.context_after,
-        created_at=reading.created_at,
-        count=count,
-    )
 
 
 def week_start(now: datetime) -> datetime:
@@ -49,10 +27,12 @@ def week_start(now: datetime) -> datetime:
 
 
 def inbox(session: Session, *, where: sql.InboxFilter, limit: int, offset: int) -> InboxPage:
-    groups = sql.inbox_groups(session, where=where, limit=limit, offset=offset)
+    items = sql.inbox_groups(session, where=where, limit=limit, offset=offset)
+    waiting, groups = sql.inbox_size(session, where=where)
     return InboxPage(
-        items=[_item(reading, count) for reading, count in groups],
-        waiting=sql.count_waiting(session, where=where),
+        items=[InboxItem.model_validate(item) for item in items],
+        waiting=waiting,
+        groups=groups,
         labelled_this_week=sql.count_labelled_since(session, since=week_start(datetime.now(UTC))),
     )
 

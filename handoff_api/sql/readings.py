@@ -4,7 +4,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, and_, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    RowMapping,
+    Select,
+    and_,
+    func,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -14,6 +25,13 @@ from handoff_api.sql.models import NluReading
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
+def _status_is(status: InboxStatus) -> ColumnElement[bool]:
+    """The status as a literal in the SQL, not a parameter, for the partial indexes of waiting and labelled
+    readings: PostgreSQL's generic plan of a prepared statement (psycopg prepares those that run often)
+    cannot choose a partial index through a parameter."""
+    return NluReading.status == literal(status.value, literal_execute=True)
+
+
 @dataclass(frozen=True)
 class InboxFilter:
     reason: InboxReason | None = None
@@ -21,17 +39,25 @@ class InboxFilter:
     since: datetime | None = None
     until: datetime | None = None
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        conditions = [NluReading.status == InboxStatus.WAITING.value]
+    def conditions(self, dialect: str) -> list[ColumnElement[bool]]:
+        conditions = [_status_is(InboxStatus.WAITING)]
         if self.reason is not None:
             conditions.append(NluReading.reason == self.reason.value)
         if self.intent is not None:
             conditions.append(NluReading.intent == self.intent)
         if self.since is not None:
-            conditions.append(NluReading.created_at >= self.since)
+            conditions.append(_broad(NluReading.created_at >= self.since, dialect))
         if self.until is not None:
-            conditions.append(NluReading.created_at < self.until)
+            conditions.append(_broad(NluReading.created_at < self.until, dialect))
         return conditions
+
+
+def _broad(condition: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
+    """A date bound, for SQLite weighed as one that most rows meet: its planner keeps no statistics and would
+    otherwise walk the created_at index through every reading in the range, not only the waiting ones."""
+    if dialect != "sqlite":
+        return condition
+    return func.likelihood(condition, literal_column("0.9"))
 
 
 def insert_reading(engine: Engine, *, row: dict[str, object]) -> bool:
@@ -90,29 +116,59 @@ def flag_message(
     return bool(changed.rowcount)
 
 
-def inbox_groups(
-    session: Session, *, where: InboxFilter, limit: int, offset: int
-) -> list[tuple[NluReading, int]]:
-    """Waiting groups, most frequent first, each as its latest member and its size."""
-    groups = (
+# What an inbox item shows of its group's latest reading, named as schemas.InboxItem names it: not the full
+# ranking, nor the labelling columns.
+_ITEM_COLUMNS = (
+    NluReading.id,
+    NluReading.text,
+    NluReading.intent.label("predicted_intent"),
+    NluReading.confidence,
+    NluReading.runner_up,
+    NluReading.runner_up_confidence,
+    NluReading.entities,
+    NluReading.fallback,
+    NluReading.reason,  # every waiting reading has one
+    NluReading.suggested_intent,
+    NluReading.conversation_id,
+    NluReading.context_before,
+    NluReading.context_after,
+    NluReading.created_at,
+)
+
+
+def _groups(session: Session, where: InboxFilter) -> Select[tuple[int, int]]:
+    """Each waiting group under the filters as its latest member's id and its size, from the inbox index."""
+    return (
         select(func.max(NluReading.id).label("latest"), func.count().label("size"))
-        .where(*where.conditions())
+        .where(*where.conditions(session.get_bind().dialect.name))
         .group_by(NluReading.group_key)
+    )
+
+
+def inbox_groups(session: Session, *, where: InboxFilter, limit: int, offset: int) -> Sequence[RowMapping]:
+    """Waiting groups, most frequent first, each as its latest member's columns and its size (`count`)."""
+    groups = (
+        _groups(session, where)
         .order_by(func.count().desc(), func.max(NluReading.id).desc())
         .limit(limit)
         .offset(offset)
         .subquery()
     )
     rows = session.execute(
-        select(NluReading, groups.c.size)
+        select(*_ITEM_COLUMNS, groups.c.size.label("count"))
         .join(groups, NluReading.id == groups.c.latest)
         .order_by(groups.c.size.desc(), NluReading.id.desc())
     )
-    return [(reading, size) for reading, size in rows.tuples()]
+    return rows.mappings().all()
 
 
-def count_waiting(session: Session, *, where: InboxFilter) -> int:
-    return session.scalar(select(func.count()).select_from(NluReading).where(*where.conditions())) or 0
+def inbox_size(session: Session, *, where: InboxFilter) -> tuple[int, int]:
+    """(waiting messages, groups) under the filters, both from one pass over the inbox index."""
+    groups = _groups(session, where).subquery()
+    waiting, count = session.execute(
+        select(func.coalesce(func.sum(groups.c.size), 0), func.count()).select_from(groups)
+    ).one()
+    return int(waiting), count
 
 
 def count_labelled_since(session: Session, *, since: datetime) -> int:
@@ -125,13 +181,12 @@ def label_groups(
     session: Session, *, ids: Sequence[int], label: str | None, note: str, by: str, at: datetime
 ) -> int:
     """Label (or, with label None, discard) every waiting member of the groups of these items."""
-    keys = select(NluReading.group_key).where(
-        NluReading.id.in_(ids), NluReading.status == InboxStatus.WAITING.value
-    )
+    waiting = _status_is(InboxStatus.WAITING)
+    keys = select(NluReading.group_key).where(NluReading.id.in_(ids), waiting)
     status = InboxStatus.DISCARDED if label is None else InboxStatus.LABELLED
     changed = session.execute(
         update(NluReading)
-        .where(NluReading.status == InboxStatus.WAITING.value, NluReading.group_key.in_(keys))
+        .where(waiting, NluReading.group_key.in_(keys))
         .values(status=status.value, label=label, note=note, labelled_by=by, labelled_at=at)
         .execution_options(synchronize_session=False)
     )
@@ -140,7 +195,7 @@ def label_groups(
 
 
 def labelled_for_export(session: Session) -> Sequence[NluReading]:
-    query = select(NluReading).where(NluReading.status == InboxStatus.LABELLED.value).order_by(NluReading.id)
+    query = select(NluReading).where(_status_is(InboxStatus.LABELLED)).order_by(NluReading.id)
     return session.scalars(query).all()
 
 

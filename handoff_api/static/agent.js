@@ -1,16 +1,14 @@
 // Agent console: log in, set presence, watch the queue and own conversations, serve one conversation.
 import { Assist } from "/static/assist.js";
-import { $, api, chime, ConversationSocket, el, formatSeconds, renderMessage } from "/static/common.js";
+import { $, api, chime, ConversationSocket, el, formatSeconds, renderMessage, StaffSession } from "/static/common.js";
 import {
   CANNED_REPLIES, GROUP_LABELS, PRESENCE_LABELS, REASON_LABELS, TICKET_CATEGORY_LABELS, TICKET_STATUS_LABELS,
   TIER_LABELS, WRAP_UP_CODES,
 } from "/static/config.js";
 
-const TOKEN_KEY = "cs-agent-token";
 const SOUND_KEY = "cs-agent-sound";
 const POLL_MS = 2000;
 
-let token = sessionStorage.getItem(TOKEN_KEY);
 let me = null;
 let openId = null;
 let openCustomerId = null;
@@ -19,10 +17,18 @@ let pollTimer = null;
 let knownMine = null;  // ids of my conversations at the last poll; null until the first poll
 let claimedHere = new Set();  // claimed from this console, so no alert for them
 let alertedId = null;
-const assist = new Assist(() => token);
+const session = new StaffSession({
+  storageKey: "cs-agent-token",
+  signedIn: ["console-view", "logout-button", "sound-toggle-label", "presence-switch"],
+  label: "agent-label",
+  describe: (agent) => `${agent.name}（${agent.groups.map((group) => GROUP_LABELS[group]).join("、") || "主管"}）`,
+  onSignIn: showConsole,
+  onSignOut: leaveConsole,
+});
+const assist = new Assist(() => session.token);
 
 function showError(error) {
-  if (error.status === 401) { logout(); return; }
+  if (error.status === 401) { session.end(); return; }
   $("console-error").textContent = error.message;
 }
 
@@ -103,8 +109,8 @@ async function poll() {
   clearTimeout(pollTimer);
   try {
     const [queue, mine] = await Promise.all([
-      api("GET", "/api/agent/queue", { token }),
-      api("GET", "/api/agent/conversations", { token }),
+      api("GET", "/api/agent/queue", { token: session.token }),
+      api("GET", "/api/agent/conversations", { token: session.token }),
     ]);
     if (!me) return;  // logged out while the poll was under way
     renderQueue(queue);
@@ -113,7 +119,7 @@ async function poll() {
   } catch (error) {
     showError(error);
   }
-  if (token) pollTimer = setTimeout(poll, POLL_MS);
+  if (session.token) pollTimer = setTimeout(poll, POLL_MS);
 }
 
 // --- one conversation ------------------------------------------------------------------------------
@@ -145,7 +151,7 @@ function renderPacket(view) {
 async function loadTickets(customerId) {
   $("tickets-section").classList.remove("hidden");
   try {
-    const tickets = await api("GET", `/api/agent/customers/${encodeURIComponent(customerId)}/tickets`, { token });
+    const tickets = await api("GET", `/api/agent/customers/${encodeURIComponent(customerId)}/tickets`, { token: session.token });
     $("tickets-empty").classList.toggle("hidden", tickets.length > 0);
     $("tickets-list").replaceChildren(...tickets.map((ticket) => el("li", { attrs: { "data-ticket-id": ticket.id } }, [
       el("div", { className: "line-main" }, [
@@ -180,7 +186,7 @@ async function openConversation(conversationId) {
   socket = null;
   if (alertedId === conversationId) dismissAlert();
   try {
-    const view = await api("GET", `/api/agent/conversations/${conversationId}`, { token });
+    const view = await api("GET", `/api/agent/conversations/${conversationId}`, { token: session.token });
     openId = conversationId;
     openCustomerId = view.summary.customer_id;
     $("conversation-view").classList.remove("hidden");
@@ -192,7 +198,7 @@ async function openConversation(conversationId) {
     transcript.replaceChildren();
     // The view already holds the history; the socket continues from its last message.
     const lastId = view.messages.length ? view.messages[view.messages.length - 1].id : "0";
-    socket = new ConversationSocket(conversationId, token, {
+    socket = new ConversationSocket(conversationId, session.token, {
       lastId,
       onMessage: (message) => {
         transcript.append(renderMessage(message));
@@ -216,7 +222,7 @@ async function openConversation(conversationId) {
 async function claimConversation(conversationId) {
   claimedHere.add(conversationId);
   try {
-    await api("POST", `/api/agent/conversations/${conversationId}/claim`, { token });
+    await api("POST", `/api/agent/conversations/${conversationId}/claim`, { token: session.token });
     await openConversation(conversationId);
   } catch (error) {
     showError(error);
@@ -228,7 +234,7 @@ async function reply(text) {
   $("console-error").textContent = "";
   if (socket?.send({ type: "message", text })) return;
   try {
-    await api("POST", `/api/agent/conversations/${openId}/messages`, { token, body: { text } });
+    await api("POST", `/api/agent/conversations/${openId}/messages`, { token: session.token, body: { text } });
   } catch (error) {
     showError(error);
   }
@@ -236,7 +242,7 @@ async function reply(text) {
 
 async function closeConversation() {
   try {
-    await api("POST", `/api/agent/conversations/${openId}/close`, { token, body: { wrap_up: $("wrap-up-select").value } });
+    await api("POST", `/api/agent/conversations/${openId}/close`, { token: session.token, body: { wrap_up: $("wrap-up-select").value } });
     hideConversation("会话已结束，已交还智能助手。");
   } catch (error) {
     showError(error);
@@ -250,7 +256,7 @@ async function transferConversation() {
   const target = agent ? { agent } : { group: $("transfer-group").value };
   const body = { ...target, note: $("transfer-note").value.trim() };
   try {
-    await api("POST", `/api/agent/conversations/${openId}/transfer`, { token, body });
+    await api("POST", `/api/agent/conversations/${openId}/transfer`, { token: session.token, body });
     $("transfer-note").value = "";
     $("transfer-agent").value = "";
     $("transfer-panel").open = false;
@@ -274,7 +280,7 @@ function showPresence(presence) {
 
 async function setPresence(presence) {
   try {
-    const held = await api("PUT", "/api/agent/presence", { token, body: { status: presence } });
+    const held = await api("PUT", "/api/agent/presence", { token: session.token, body: { status: presence } });
     showPresence(held.status);
   } catch (error) {
     $("console-error").textContent = `无法切换为${PRESENCE_LABELS[presence]}：${error.message}`;
@@ -287,38 +293,17 @@ function showConsole(agent) {
   me = agent;
   knownMine = null;
   claimedHere = new Set();
-  $("login-view").classList.add("hidden");
-  $("console-view").classList.remove("hidden");
-  $("logout-button").classList.remove("hidden");
-  $("sound-toggle-label").classList.remove("hidden");
-  $("presence-switch").classList.remove("hidden");
   $("supervisor-link").classList.toggle("hidden", agent.role !== "supervisor");
-  const groups = agent.groups.map((group) => GROUP_LABELS[group]).join("、");
-  $("agent-label").textContent = `${agent.name}（${groups || "主管"}）`;
   showPresence(agent.presence);
   poll();
 }
 
-function logout() {
+function leaveConsole() {
   socket?.close();
   clearTimeout(pollTimer);
-  token = null;
   me = null;
-  sessionStorage.removeItem(TOKEN_KEY);
   hideConversation();
   dismissAlert();
-  $("console-view").classList.add("hidden");
-  $("logout-button").classList.add("hidden");
-  $("sound-toggle-label").classList.add("hidden");
-  $("presence-switch").classList.add("hidden");
-  $("login-view").classList.remove("hidden");
-  $("agent-label").textContent = "";
-}
-
-// 退出 also revokes the token on the server (POST /api/auth/logout), so a copy of it is worthless from now on.
-async function signOut() {
-  if (token) await api("POST", "/api/auth/logout", { token }).catch(() => {});
-  logout();
 }
 
 function buildStaticControls() {
@@ -339,20 +324,6 @@ function buildStaticControls() {
   $("sound-toggle").checked = localStorage.getItem(SOUND_KEY) === "on";
 }
 
-$("login-view").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("login-error").textContent = "";
-  try {
-    const result = await api("POST", "/api/auth/login", {
-      body: { username: $("login-username").value.trim(), password: $("login-password").value },
-    });
-    token = result.token;
-    sessionStorage.setItem(TOKEN_KEY, token);
-    showConsole(result.agent);
-  } catch (error) {
-    $("login-error").textContent = error.status === 401 ? "用户名或密码错误" : `登录失败：${error.message}`;
-  }
-});
 $("reply-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = $("reply-input").value.trim();
@@ -378,9 +349,6 @@ $("presence-switch").addEventListener("click", (event) => {
 $("sound-toggle").addEventListener("change", () => localStorage.setItem(SOUND_KEY, $("sound-toggle").checked ? "on" : "off"));
 $("assignment-alert-open").addEventListener("click", () => { if (alertedId) openConversation(alertedId); dismissAlert(); });
 $("assignment-alert-dismiss").addEventListener("click", dismissAlert);
-$("logout-button").addEventListener("click", signOut);
 
 buildStaticControls();
-if (token) {
-  api("GET", "/api/agent/me", { token }).then(showConsole, logout);
-}
+session.resume();

@@ -1,4 +1,4 @@
-// Helpers shared by the web chat, the agent console and the supervisor view.
+// Helpers shared by the web chat and the staff pages (agent console, supervisor view, trainer's inbox).
 // User text only ever reaches the page through textContent (see el()).
 import { ROLE_LABELS } from "/static/config.js";
 
@@ -33,6 +33,72 @@ export function el(tag, { className, text, attrs } = {}, children = []) {
   for (const [name, value] of Object.entries(attrs ?? {})) node.setAttribute(name, value);
   for (const child of children) node.append(child);
   return node;
+}
+
+// A staff page's sign-in: the token in sessionStorage under the page's own key (a reload carries on), the
+// login form (#login-view), and 退出 (#logout-button), which also revokes the token on the server so a copy of
+// it is worthless.
+// signedIn: ids of what is shown only while signed in; label: the id where describe(agent) names who is;
+// refuse(agent): why this page is not for the account (shown on the login form), or null;
+// onSignIn(agent) / onSignOut(): the page's own start and clean-up.
+export class StaffSession {
+  constructor({
+    storageKey, signedIn, label, describe = (agent) => agent.name, refuse = () => null, onSignIn, onSignOut = () => {},
+  }) {
+    Object.assign(this, { storageKey, signedIn, label, describe, refuse, onSignIn, onSignOut });
+    this.token = sessionStorage.getItem(storageKey);
+    $("login-view").addEventListener("submit", (event) => { event.preventDefault(); this.logIn(); });
+    $("logout-button").addEventListener("click", () => this.signOut());
+  }
+
+  // Carries on with the token an earlier load of the page kept, if the server still takes it.
+  resume() {
+    if (this.token) api("GET", "/api/agent/me", { token: this.token }).then((agent) => this.show(agent), () => this.end());
+  }
+
+  async logIn() {
+    $("login-error").textContent = "";
+    try {
+      const result = await api("POST", "/api/auth/login", {
+        body: { username: $("login-username").value.trim(), password: $("login-password").value },
+      });
+      this.token = result.token;
+      sessionStorage.setItem(this.storageKey, this.token);
+      this.show(result.agent);
+    } catch (error) {
+      $("login-error").textContent = error.status === 401 ? "用户名或密码错误" : `登录失败：${error.message}`;
+    }
+  }
+
+  show(agent) {
+    const refusal = this.refuse(agent);
+    if (refusal) {
+      this.end();
+      $("login-error").textContent = refusal;
+      return;
+    }
+    $("login-view").classList.add("hidden");
+    for (const id of this.signedIn) $(id).classList.remove("hidden");
+    $(this.label).textContent = this.describe(agent);
+    this.onSignIn(agent);
+  }
+
+  // Back to the login form: after 退出, or when the server no longer takes the token.
+  end() {
+    this.onSignOut();
+    this.token = null;
+    sessionStorage.removeItem(this.storageKey);
+    for (const id of this.signedIn) $(id).classList.add("hidden");
+    $("login-view").classList.remove("hidden");
+    $(this.label).textContent = "";
+  }
+
+  // The page stops first, so nothing it does meanwhile uses the token being revoked.
+  async signOut() {
+    const { token } = this;
+    this.end();
+    if (token) await api("POST", "/api/auth/logout", { token }).catch(() => {});
+  }
 }
 
 export function formatTime(ts) {

@@ -2,18 +2,27 @@
 // GET /api/supervisor/overview, the waiting customers from GET /api/agent/queue (a supervisor sees every
 // group's), and a chart of each group's longest wait over the last hour, sampled by this page at each refresh.
 import { downloadCsv, refreshAnalytics } from "/static/analytics.js";
-import { $, api, el, formatSeconds, formatTime } from "/static/common.js";
+import { $, api, el, formatSeconds, formatTime, StaffSession } from "/static/common.js";
 import { GROUP_LABELS, OUTCOME_LABELS, PRESENCE_LABELS, REASON_LABELS, TIER_LABELS } from "/static/config.js";
 
-const TOKEN_KEY = "cs-supervisor-token";
 const HISTORY_KEY = "cs-supervisor-waits";
 const POLL_MS = 5000;
 const HOUR_S = 3600;
 const SVG_NS = "http://www.w3.org/2000/svg";
 const SERIES_COLOURS = { general: "#1f6fb2", risk: "#c62828", complaints: "#ef8f00", vip: "#6a3fb5" };
 
-let token = sessionStorage.getItem(TOKEN_KEY);
 let pollTimer = null;
+const session = new StaffSession({
+  storageKey: "cs-supervisor-token",
+  signedIn: ["dashboard", "logout-button"],
+  label: "supervisor-label",
+  refuse: (agent) => (agent.role === "supervisor" ? null : "该账号不是主管账号"),
+  onSignIn: () => {
+    refresh();
+    refreshAnalytics(session.token);
+  },
+  onSignOut: () => clearTimeout(pollTimer),
+});
 
 // {group: {outcome: count}} → [[outcome, count over every group]]
 function outcomeTotals(outcomes) {
@@ -176,8 +185,8 @@ async function refresh() {
   clearTimeout(pollTimer);
   try {
     const [overview, queue] = await Promise.all([
-      api("GET", "/api/supervisor/overview", { token }),
-      api("GET", "/api/agent/queue", { token }),
+      api("GET", "/api/supervisor/overview", { token: session.token }),
+      api("GET", "/api/agent/queue", { token: session.token }),
     ]);
     renderGroups(overview.groups, overview.agents);
     renderQueue(queue);
@@ -193,59 +202,14 @@ async function refresh() {
     $("updated-at").textContent = `更新于 ${new Date().toLocaleTimeString("zh-CN")}`;
     $("dashboard-error").textContent = "";
   } catch (error) {
-    if (error.status === 401 || error.status === 403) { logout(); return; }
+    if (error.status === 401 || error.status === 403) { session.end(); return; }
     $("dashboard-error").textContent = `数据刷新失败：${error.message}`;
   }
-  if (token) pollTimer = setTimeout(refresh, POLL_MS);
+  if (session.token) pollTimer = setTimeout(refresh, POLL_MS);
 }
 
-function showDashboard(agent) {
-  if (agent.role !== "supervisor") {
-    logout();
-    $("login-error").textContent = "该账号不是主管账号";
-    return;
-  }
-  $("login-view").classList.add("hidden");
-  $("dashboard").classList.remove("hidden");
-  $("logout-button").classList.remove("hidden");
-  $("supervisor-label").textContent = agent.name;
-  refresh();
-  refreshAnalytics(token);
-}
+$("analytics-range").addEventListener("change", () => refreshAnalytics(session.token));
+$("analytics-bucket").addEventListener("change", () => refreshAnalytics(session.token));
+$("analytics-csv").addEventListener("click", () => downloadCsv(session.token));
 
-function logout() {
-  clearTimeout(pollTimer);
-  token = null;
-  sessionStorage.removeItem(TOKEN_KEY);
-  $("dashboard").classList.add("hidden");
-  $("logout-button").classList.add("hidden");
-  $("login-view").classList.remove("hidden");
-  $("supervisor-label").textContent = "";
-}
-
-// 退出 also revokes the token on the server (POST /api/auth/logout), so a copy of it is worthless from now on.
-async function signOut() {
-  if (token) await api("POST", "/api/auth/logout", { token }).catch(() => {});
-  logout();
-}
-
-$("login-view").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("login-error").textContent = "";
-  try {
-    const result = await api("POST", "/api/auth/login", {
-      body: { username: $("login-username").value.trim(), password: $("login-password").value },
-    });
-    token = result.token;
-    sessionStorage.setItem(TOKEN_KEY, token);
-    showDashboard(result.agent);
-  } catch (error) {
-    $("login-error").textContent = error.status === 401 ? "用户名或密码错误" : `登录失败：${error.message}`;
-  }
-});
-$("logout-button").addEventListener("click", signOut);
-$("analytics-range").addEventListener("change", () => refreshAnalytics(token));
-$("analytics-bucket").addEventListener("change", () => refreshAnalytics(token));
-$("analytics-csv").addEventListener("click", () => downloadCsv(token));
-
-if (token) api("GET", "/api/agent/me", { token }).then(showDashboard, logout);
+session.resume();

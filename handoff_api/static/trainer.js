@@ -1,13 +1,18 @@
 // The trainer's inbox: misunderstood customer messages, grouped, from GET /api/trainer/inbox; each group is
 // labelled with an intent (existing or new), marked out of scope, or discarded; several at once in bulk.
-import { $, api, el, renderMessage } from "/static/common.js";
+import { $, api, el, renderMessage, StaffSession } from "/static/common.js";
 import { INBOX_REASON_LABELS } from "/static/config.js";
 
-const TOKEN_KEY = "cs-trainer-token";
 const OUT_OF_SCOPE = "out_of_scope";
 
-let token = sessionStorage.getItem(TOKEN_KEY);
 const selected = new Set();
+const session = new StaffSession({
+  storageKey: "cs-trainer-token",
+  signedIn: ["inbox-view", "logout-button"],
+  label: "trainer-label",
+  refuse: (agent) => (agent.role === "trainer" || agent.role === "supervisor" ? null : "该账号没有训练师权限"),
+  onSignIn: refresh,
+});
 
 for (const [reason, label] of Object.entries(INBOX_REASON_LABELS)) {
   $("filter-reason").append(el("option", { text: label, attrs: { value: reason } }));
@@ -88,7 +93,7 @@ function offerIntents(items) {
 
 async function refresh() {
   try {
-    const page = await api("GET", `/api/trainer/inbox?${query()}`, { token });
+    const page = await api("GET", `/api/trainer/inbox?${query()}`, { token: session.token });
     selected.clear();
     renderSelection();
     $("waiting-count").textContent = String(page.waiting);
@@ -98,7 +103,7 @@ async function refresh() {
     offerIntents(page.items);
     $("inbox-error").textContent = "";
   } catch (error) {
-    if (error.status === 401 || error.status === 403) { logout(); return; }
+    if (error.status === 401 || error.status === 403) { session.end(); return; }
     $("inbox-error").textContent = `加载失败：${error.message}`;
   }
 }
@@ -113,8 +118,8 @@ async function label(ids, { intent, discard }) {
   try {
     const body = discard ? { discard: true } : { intent };
     const result = ids.length === 1
-      ? await api("POST", `/api/trainer/inbox/${ids[0]}/label`, { token, body })
-      : await api("POST", "/api/trainer/inbox/bulk-label", { token, body: { ...body, ids } });
+      ? await api("POST", `/api/trainer/inbox/${ids[0]}/label`, { token: session.token, body })
+      : await api("POST", "/api/trainer/inbox/bulk-label", { token: session.token, body: { ...body, ids } });
     $("inbox-notice").textContent = discard ? `已丢弃 ${result.labelled} 条` : `已标注 ${result.labelled} 条为 ${intent}`;
   } catch (error) {
     $("inbox-error").textContent = `操作失败：${error.message}`;
@@ -124,7 +129,7 @@ async function label(ids, { intent, discard }) {
 
 async function showTranscript(conversationId) {
   try {
-    const { messages } = await api("GET", `/api/trainer/conversations/${encodeURIComponent(conversationId)}`, { token });
+    const { messages } = await api("GET", `/api/trainer/conversations/${encodeURIComponent(conversationId)}`, { token: session.token });
     $("transcript-id").textContent = conversationId;
     $("transcript").replaceChildren(...messages.map((message) => renderMessage(message)));
     $("transcript-card").classList.remove("hidden");
@@ -133,45 +138,8 @@ async function showTranscript(conversationId) {
   }
 }
 
-function showInbox(agent) {
-  if (agent.role !== "trainer" && agent.role !== "supervisor") {
-    logout();
-    $("login-error").textContent = "该账号没有训练师权限";
-    return;
-  }
-  $("login-view").classList.add("hidden");
-  $("inbox-view").classList.remove("hidden");
-  $("logout-button").classList.remove("hidden");
-  $("trainer-label").textContent = agent.name;
-  refresh();
-}
-
-function logout() {
-  token = null;
-  sessionStorage.removeItem(TOKEN_KEY);
-  $("inbox-view").classList.add("hidden");
-  $("logout-button").classList.add("hidden");
-  $("login-view").classList.remove("hidden");
-  $("trainer-label").textContent = "";
-}
-
-$("login-view").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("login-error").textContent = "";
-  try {
-    const result = await api("POST", "/api/auth/login", {
-      body: { username: $("login-username").value.trim(), password: $("login-password").value },
-    });
-    token = result.token;
-    sessionStorage.setItem(TOKEN_KEY, token);
-    showInbox(result.agent);
-  } catch (error) {
-    $("login-error").textContent = error.status === 401 ? "用户名或密码错误" : `登录失败：${error.message}`;
-  }
-});
 $("filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
 $("bulk-label-button").addEventListener("click", () => label([...selected], { intent: $("bulk-intent").value.trim() }));
 $("transcript-close").addEventListener("click", () => $("transcript-card").classList.add("hidden"));
-$("logout-button").addEventListener("click", logout);
 
-if (token) api("GET", "/api/agent/me", { token }).then(showInbox, logout);
+session.resume();

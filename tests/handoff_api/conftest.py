@@ -17,10 +17,12 @@ import uvicorn
 import yaml
 from fastapi import FastAPI
 from redis.asyncio import Redis
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from handoff_api.core.config import REPO_ROOT, Settings
 from handoff_api.main import create_app
+from handoff_api.sql.db import create_db_engine, upgrade_to_head
 from handoff_api.store.redis_keys import RedisKeys
 
 SERVICE_TOKEN = "test-service-token"
@@ -75,6 +77,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """The database at the head revision, without the app: for tests of the SQL functions themselves."""
+    engine = create_db_engine(database_url)
+    upgrade_to_head(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

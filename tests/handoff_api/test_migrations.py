@@ -27,7 +27,7 @@ def test_head_matches_the_models_and_upgrading_again_is_a_no_op(database_url: st
         upgrade_to_head(engine)
         upgrade_to_head(engine)
         assert _differences(engine) == []
-        assert _version(engine) == "0007"
+        assert _version(engine) == "0008"
     finally:
         engine.dispose()
 
@@ -55,7 +55,7 @@ def test_a_skeleton_database_without_alembic_is_adopted(database_url: str) -> No
                 )
             )
         upgrade_to_head(engine)
-        assert _version(engine) == "0007"
+        assert _version(engine) == "0008"
         assert {"tickets", "ticket_status_changes", "ticket_sequences"} <= set(
             inspect(engine).get_table_names()
         )

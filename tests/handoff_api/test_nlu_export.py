@@ -1,6 +1,5 @@
 """The inbox export: labelled items into Rasa YAML, never a known or an evaluation line, items marked."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from handoff_api.domain.nlu_inbox import InboxStatus, group_key
 from handoff_api.nlu_export import ExportResult, export
-from handoff_api.sql.db import create_db_engine, upgrade_to_head
 from handoff_api.sql.models import NluReading
 from tests.handoff_api.conftest import ON_BOTH_DATABASES
 
@@ -25,14 +23,6 @@ nlu:
       - 积分查询[尾号1234](card_tail)的卡
 """
 DOMAIN = "intents:\n  - query_points\n  - out_of_scope\n  - ask_annual_fee: {use_entities: []}\n"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(database_url)
-    upgrade_to_head(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

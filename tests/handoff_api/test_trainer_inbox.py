@@ -4,6 +4,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from handoff_api.core.config import Settings
 from handoff_api.schemas import BotReading
 from handoff_api.services import readings
 from tests.handoff_api.conftest import ON_BOTH_DATABASES, Customer, login
@@ -82,7 +83,7 @@ async def test_misunderstood_messages_enter_masked_and_grouped_most_frequent_fir
             "c-2",
         )
         assert top["context_after"] == "您好，请问您想办理什么业务？"
-        assert page["waiting"] == 4
+        assert (page["waiting"], page["groups"]) == (4, 3)
         assert "13812345678" not in str(page) and "13987654321" not in str(page)
 
 
@@ -97,10 +98,38 @@ async def test_filters_by_reason_intent_and_date(client: httpx.AsyncClient, app:
 
     assert [item["text"] for item in by_reason["items"]] == ["额度那个"]
     assert [item["text"] for item in by_intent["items"]] == ["积分那个"]
-    assert (future["items"], future["waiting"]) == ([], 0)
+    assert (future["items"], future["waiting"], future["groups"]) == ([], 0, 0)
     assert (
         await client.get("/api/trainer/inbox", params={"reason": "x"}, headers=headers)
     ).status_code == 422
+
+
+class TestPaging:
+    PAGE_LIMIT = 3
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"NLU_INBOX_PAGE_LIMIT": self.PAGE_LIMIT})
+
+    async def test_pages_of_groups_most_frequent_first_with_the_totals_on_each(
+        self, client: httpx.AsyncClient, app: FastAPI
+    ) -> None:
+        # Five patterns with 1 to 5 members; a member's text differs from the others' only in punctuation.
+        for size, pattern in enumerate(["一", "二", "三", "四", "五"], start=1):
+            for n in range(size):
+                text = f"第{pattern}种说法" + "！" * n
+                await _record(app, f"c-{pattern}-{n}", "1-0", text, _reading("greet", 0.1))
+        headers = await login(client, "trainer")
+
+        pages = [await _inbox(client, headers, limit="2", offset=str(offset)) for offset in (0, 2, 4, 5)]
+        clamped = await _inbox(client, headers, limit="50")
+
+        assert [[item["count"] for item in page["items"]] for page in pages] == [[5, 4], [3, 2], [1], []]
+        assert {(page["waiting"], page["groups"]) for page in pages} == {(15, 5)}
+        assert [item["count"] for item in clamped["items"]] == [5, 4, 3]
+        assert (
+            await client.get("/api/trainer/inbox", params={"offset": "-1"}, headers=headers)
+        ).status_code == 422
 
 
 async def test_labelling_a_group_labels_all_its_members_once(client: httpx.AsyncClient, app: FastAPI) -> None:
