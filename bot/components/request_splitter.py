@@ -27,6 +27,8 @@ from contract.names import SERVICE_INTENTS
 MULTIPLE_REQUESTS_INTENT = "multiple_requests"
 # Readings that put their own intent above the two candidates they could not tell apart.
 UNSURE_INTENTS = frozenset({SECURITY_UNSURE_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME})
+# How a whole message that takes a request back is often read: unsure, or a deny ("不对不对，不是激活，…").
+TAKING_BACK_READINGS = UNSURE_INTENTS | {"deny"}
 # Output key: the requests of the message in the order the customer said them (actions/requests.py).
 REQUESTS = "requests"
 # A clause opening with one of these takes a request back ("不是挂失，是冻结"): it asks for nothing.
@@ -106,13 +108,13 @@ class RequestSplitter(GraphComponent, IntentClassifier):
         ]
 
     def _correct(self, message: Message) -> None:
-        """ "不是挂失，是临时冻结": the message's reading is the request the customer took back, or an unsure
-        one; the one they put in its place is the request."""
+        """ "不是挂失，是临时冻结": the message's reading is the request the customer took back, an unsure one
+        or a deny; the one they put in its place is the request."""
         whole = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         meant_readings = self._readings(message, negated=False)
         taken_back = {r[INTENT_NAME_KEY] for r in self._readings(message, negated=True)}
         meant = {r[INTENT_NAME_KEY] for r in meant_readings} - {whole}
-        corrects = whole in taken_back or (whole in UNSURE_INTENTS and bool(taken_back))
+        corrects = whole in taken_back or (whole in TAKING_BACK_READINGS and bool(taken_back))
         if not corrects or len(meant) != 1:
             return
         _read_as(message, next(r for r in meant_readings if r[INTENT_NAME_KEY] in meant))

@@ -242,9 +242,10 @@ def test_a_long_story_keeps_its_reading(
     assert message.get("intent") == {"name": intent, "confidence": confidence}
 
 
-def test_an_unsure_reading_taken_back_is_corrected(splitter: RequestSplitter) -> None:
+@pytest.mark.parametrize("whole", ["nlu_security_unsure", "deny"])
+def test_an_unsure_or_deny_reading_taken_back_is_corrected(splitter: RequestSplitter, whole: str) -> None:
     message = _message(
-        "nlu_security_unsure",
+        whole,
         [
             _reading("report_lost_card", 0.8, 3, 7, "不是挂失"),
             _reading("freeze_card", 0.9, 8, 14, "是临时冻结"),
