@@ -50,7 +50,7 @@ async def profile(model: Path, turns: int, *, rasa_store: bool) -> None:
         os.environ.setdefault(name, "")
     for line in Path("config/defaults.env").read_text(encoding="utf-8").splitlines():
         name, _, value = line.partition("=")
-        if name.startswith("RASA_TRACKER_"):
+        if name.startswith("RASA_TRACKER_") or name == "CONVERSATION_TTL_SECONDS":
             os.environ.setdefault(name, value)
     tracker_config = read_endpoint_config("endpoints.yml", "tracker_store")
     if rasa_store:  # Rasa's own, unbounded, for comparison
