@@ -111,14 +111,18 @@ class BotTurnWorker:
         store = self._ctx.stores.bot_turns
         keep_lease = asyncio.create_task(self._keep_lease(conversation_id))
         try:
-            while (turn := await store.next_turn(conversation_id)) is not None:
+            while True:
+                turn = await store.next_turn(conversation_id)
+                if turn is None:
+                    if await store.release_if_idle(conversation_id):
+                        return
+                    continue  # queued after the list was read: the lease is still ours
                 if await self._deliver(conversation_id, turn) is _Delivery.RETRY:
                     keep_lease.cancel()
                     await store.extend(
                         conversation_id, until=time.time() + self._retry_delay(conversation_id)
                     )
                     return
-            await store.release_if_idle(conversation_id)
         except Exception:  # noqa: BLE001 - one conversation's failure must not stop the others
             logger.exception("serving bot turns of conversation %s failed", conversation_id)
         finally:
