@@ -57,6 +57,9 @@ async def profile(model: Path, turns: int, *, rasa_store: bool) -> None:
         tracker_config.type = "redis"
         tracker_config.kwargs = {k: v for k, v in tracker_config.kwargs.items() if k not in ("keep_turns",)}
     lock_config = read_endpoint_config("endpoints.yml", "lock_store")
+    from bot import rasa_speedups
+
+    rasa_speedups.install()  # as the gateway channel does in the server
     agent = await load_agent(model_path=str(model))
     agent.tracker_store = TrackerStore.create(tracker_config, agent.domain)
     agent.lock_store = LockStore.create(lock_config)

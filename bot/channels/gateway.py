@@ -26,8 +26,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_speedups
 from bot.reading import reading_of
-from bot.remote_action import compile_response_schema_once
 from contract.demo_secrets import refuse_public_secrets
 from contract.identity import PARSE_PURPOSE, SIGNATURE_HEADER, InvalidSignature, Turn, verify_turn
 
@@ -95,8 +95,8 @@ class GatewayInput(InputChannel):
         secrets = {name: str(credentials.get(key) or "") for name, key in _SECRETS.items()}
         demo_mode = str(credentials.get("demo_mode")).strip().lower() in {"1", "true", "yes", "on"}
         refuse_public_secrets("Rasa's gateway channel", secrets, demo_mode=demo_mode)
-        # Created once per Rasa server, before any turn: the place to speed up how its custom actions run.
-        compile_response_schema_once()
+        # Created once per Rasa server, before any turn: the place to spare its turns repeated work.
+        rasa_speedups.install()
         answered = AnsweredTurns(str(credentials["redis_url"]), str(credentials.get("key_prefix") or "rasa"))
         return cls(secret=str(credentials.get("secret") or ""), answered=answered)
 
