@@ -27,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_speedups
+from bot.memory import return_freed_memory
 from bot.reading import reading_of
 from contract.demo_secrets import refuse_public_secrets
 from contract.identity import PARSE_PURPOSE, SIGNATURE_HEADER, InvalidSignature, Turn, verify_turn
@@ -131,6 +132,11 @@ class GatewayInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("gateway_webhook", __name__)
+
+        @webhook.listener("after_server_start")
+        async def after_model_load(_app: Any, _loop: Any) -> None:
+            # Rasa loads the model before the server starts: what loading freed is free for good now.
+            return_freed_memory()
 
         @webhook.route("/", methods=["GET"])
         async def health(_request: Request) -> HTTPResponse:
