@@ -50,13 +50,16 @@ async def profile(model: Path, turns: int, *, rasa_store: bool) -> None:
         os.environ.setdefault(name, "")
     for line in Path("config/defaults.env").read_text(encoding="utf-8").splitlines():
         name, _, value = line.partition("=")
-        if name.startswith("RASA_TRACKER_"):
+        if name.startswith("RASA_TRACKER_") or name == "CONVERSATION_TTL_SECONDS":
             os.environ.setdefault(name, value)
     tracker_config = read_endpoint_config("endpoints.yml", "tracker_store")
     if rasa_store:  # Rasa's own, unbounded, for comparison
         tracker_config.type = "redis"
         tracker_config.kwargs = {k: v for k, v in tracker_config.kwargs.items() if k not in ("keep_turns",)}
     lock_config = read_endpoint_config("endpoints.yml", "lock_store")
+    from bot import rasa_speedups
+
+    rasa_speedups.install()  # as the gateway channel does in the server
     agent = await load_agent(model_path=str(model))
     agent.tracker_store = TrackerStore.create(tracker_config, agent.domain)
     agent.lock_store = LockStore.create(lock_config)

@@ -57,6 +57,7 @@ class BotTurnWorker:
         self._slow_notice_seconds = slow_notice_seconds
         self._serving: dict[str, asyncio.Task[None]] = {}
         self._failures: dict[str, int] = {}
+        self._keeping_readings: set[asyncio.Task[None]] = set()
         self._stopping = False
 
     @contextlib.asynccontextmanager
@@ -72,6 +73,8 @@ class BotTurnWorker:
             # A turn cancelled here stays at the head of its list; its lease runs out and another process, or
             # this one after a restart, sends it again.
             await asyncio.gather(loop, *self._serving.values(), return_exceptions=True)
+            # Readings being kept are short database writes of answered turns: let them end.
+            await asyncio.gather(*self._keeping_readings, return_exceptions=True)
 
     async def _run(self) -> None:
         wakeup = self._ctx.turn_waiters.wakeup
@@ -111,14 +114,18 @@ class BotTurnWorker:
         store = self._ctx.stores.bot_turns
         keep_lease = asyncio.create_task(self._keep_lease(conversation_id))
         try:
-            while (turn := await store.next_turn(conversation_id)) is not None:
+            while True:
+                turn = await store.next_turn(conversation_id)
+                if turn is None:
+                    if await store.release_if_idle(conversation_id):
+                        return
+                    continue  # queued after the list was read: the lease is still ours
                 if await self._deliver(conversation_id, turn) is _Delivery.RETRY:
                     keep_lease.cancel()
                     await store.extend(
                         conversation_id, until=time.time() + self._retry_delay(conversation_id)
                     )
                     return
-            await store.release_if_idle(conversation_id)
         except Exception:  # noqa: BLE001 - one conversation's failure must not stop the others
             logger.exception("serving bot turns of conversation %s failed", conversation_id)
         finally:
@@ -171,11 +178,15 @@ class BotTurnWorker:
         self._failures.pop(conversation.id, None)
         await ctx.stores.conversations.clear_mark(conversation.id, BOT_DELAY_NOTIFIED)
         await self._finish(conversation.id, turn, answer.shown())
-        await self._keep_reading(conversation.id, turn, answer)
+        # Off the serving path: the conversation's next turn does not wait for a database write.
+        keeping = asyncio.create_task(self._keep_reading(conversation.id, turn, answer))
+        self._keeping_readings.add(keeping)
+        keeping.add_done_callback(self._keeping_readings.discard)
         return _Delivery.DONE
 
     async def _keep_reading(self, conversation_id: str, turn: BotTurn, answer: BotAnswer) -> None:
-        """After the replies are stored, so the customer never waits; a failure loses only the reading."""
+        """After the replies are stored, so neither the customer nor the next turn waits; a failure loses only
+        the reading."""
         if answer.reading is None:
             return
         try:

@@ -145,9 +145,13 @@ class BotTurnStore:
         _pending, *ids = reply
         return [decode_message(entry_id, entry) for entry_id, entry in zip(ids, fields, strict=True)]
 
-    async def release_if_idle(self, conversation_id: str) -> None:
-        """End the lease of a conversation with no turn left."""
-        await self._finish(keys=self._finish_keys(conversation_id), args=[conversation_id, "", 0, "[]", "[]"])
+    async def release_if_idle(self, conversation_id: str) -> bool:
+        """End the lease of a conversation with no turn left; False when a turn came in meanwhile: the
+        lease stays with the caller, who serves that turn too."""
+        pending, *_ = await self._finish(
+            keys=self._finish_keys(conversation_id), args=[conversation_id, "", 0, "[]", "[]"]
+        )
+        return pending == 0
 
     def _finish_keys(self, conversation_id: str) -> list[str]:
         return [

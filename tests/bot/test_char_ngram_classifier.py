@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import joblib
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -94,6 +97,12 @@ def test_network_ensemble_trains_persists_and_predicts(
         ranking = _classify(loaded, text, tokenizer).get("intent_ranking")
         assert ranking[0]["name"] == intent
         assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+    # The optimiser's state (two moment estimates per weight) is training's alone: not kept, not loaded.
+    with model_storage.read_from(resource) as directory:
+        stored = joblib.load(Path(directory) / "char_ngram_classifier.joblib")
+    for bundle in (stored, loaded._bundle):
+        network = bundle["model"].named_estimators_["network"]
+        assert network.coefs_ and not hasattr(network, "_optimizer")
 
 
 def test_sentence_encoder_decides_what_the_first_model_is_unsure_about(

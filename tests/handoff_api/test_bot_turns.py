@@ -106,6 +106,7 @@ async def test_finishing_stores_replies_once_and_ends_the_lease_when_idle(
     bot_messages = [f for _id, f in await async_redis.xrange(keys.messages("c1")) if f["role"] == "bot"]
     assert len(bot_messages) == 1
     assert await async_redis.zscore(keys.bot_turns_due(), "c1") is None
+    assert await store.release_if_idle("c1")
 
 
 async def test_a_turn_queued_while_the_last_one_finishes_is_not_stranded(
@@ -116,7 +117,7 @@ async def test_a_turn_queued_while_the_last_one_finishes_is_not_stranded(
     second = (await _say(store, "二", now=101.0)).turn  # arrives while the worker serves the first
 
     await store.finish("c1", first, [])
-    await store.release_if_idle("c1")
+    assert not await store.release_if_idle("c1")  # the worker goes on with it
 
     assert await store.next_turn("c1") == second
     assert await async_redis.zscore(keys.bot_turns_due(), "c1") == 130.0  # still the worker's, until it ends
