@@ -6,8 +6,10 @@ Starts the system (scripts/run.sh) as bench/turn_bench.py does and, in one run, 
 - `turn`: one customer's bot turn through the gateway (POST /messages until the bot's replies are in its
   response), the reading kept as always;
 - `reading`: the reading's own work on the handoff API's side, `services.readings.record` in this process
-  on the running API's database and Redis keys, for the message that turn sent, with the reading Rasa
-  gives for its text (the message before it looked up, the text masked and grouped, the row inserted).
+  for the message that turn sent, with the reading Rasa gives for its text: the message before it looked up
+  in the running API's Redis keys, the text masked and grouped, the row inserted into a database file of
+  its own (the API writes the same reading into its file at that moment: one file would time the two writes
+  waiting for each other's lock, which the API alone never does).
 The API keeps the reading after the turn's replies are stored, so the customer does not wait for it; the
 ratio is the work it adds to a turn. Rasa's part (a few fields of the parse the turn made anyway) is inside
 `turn`. Prints numbers; fails on nothing but a system that does not start.
@@ -52,7 +54,7 @@ def _reading(parse: dict) -> BotReading:
 async def _measure(system: RunningSystem, rounds: int) -> tuple[list[float], list[float]]:
     settings = Settings(
         _env_file=None,
-        DATABASE_URL=f"sqlite:///{system.var_dir / 'handoff.db'}",
+        DATABASE_URL=f"sqlite:///{system.var_dir / 'reading-bench.db'}",
         REDIS_URL=system.redis_url,
         REDIS_KEY_PREFIX=system.key_prefix,
         RASA_URL=system.rasa_url,
@@ -81,7 +83,7 @@ async def _measure(system: RunningSystem, rounds: int) -> tuple[list[float], lis
             started = time.perf_counter()
             await readings.record(
                 app.state.context,
-                conversation_id=f"bench-{conversation_id}",  # a row of its own beside the API's
+                conversation_id=conversation_id,
                 message_id=message_id,
                 text=text,
                 reading=reading,
