@@ -3,10 +3,12 @@
 Run:  .venv/bin/python bench/soak_bench.py [--conversations N] [--concurrency C]
 
 Starts the system with scripts/run.sh (free ports, its own key prefixes) and runs N conversations, C at a
-time. Each opens the chat's WebSocket, sends one message over it and reads the bot's reply there, sends an
-oversized request (413 expected) and a flood of messages (the rate limit, lowered for the soak to
-SOAK_RATE_LIMIT, answers 429), then closes the socket. Prints the RSS of the handoff API and of the Rasa
-server before the soak and after each tenth of it, and the answers counted; fails on nothing.
+time. Each opens the chat's WebSocket (the token in its first frame), sends one message over it and reads the
+bot's reply there, sends an oversized request (413 expected) and a flood of messages (the rate limit, lowered
+for the soak to SOAK_RATE_LIMIT, answers 429), then closes the socket. Prints the RSS of the handoff API and
+of the Rasa server before the soak and after each tenth of it, the growth per 1,000 conversations after the
+first tenth (which includes start-up warming: caches, pools, the allocator's first arenas), and the answers
+counted; fails on nothing.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
+from tests.conversation_socket import conversation_socket  # noqa: E402
 from tests.integration.system import RunningSystem, running_system  # noqa: E402
 from tests.integration.texts import BOT_ONLY_TEXTS  # noqa: E402
 
@@ -66,8 +68,8 @@ async def _conversation(system: RunningSystem, http: httpx.AsyncClient, seen: Co
     session = (await http.post("/api/sessions/demo", json={"customer_id": CUSTOMER})).json()
     path = f"/api/conversations/{session['conversation_id']}"
     headers = {"Authorization": f"Bearer {session['token']}"}
-    ws_url = system.api_url.replace("http://", "ws://") + f"{path}/ws?token={session['token']}"
-    async with websockets.connect(ws_url) as socket:
+    ws_base = system.api_url.replace("http://", "ws://")
+    async with conversation_socket(ws_base, session["conversation_id"], session["token"]) as socket:
         await socket.send(json.dumps({"type": "message", "text": BOT_ONLY_TEXTS[1]}))
         while True:
             frame = json.loads(await socket.recv())
@@ -82,18 +84,29 @@ async def _conversation(system: RunningSystem, http: httpx.AsyncClient, seen: Co
         seen.update(f"flood: {answer.status_code}" for answer in flood)
 
 
+def _growth_after_first_tenth(api_rss: dict[int, float]) -> str:
+    (first, warm), (last, end) = sorted(api_rss.items())[1], max(api_rss.items())
+    per_thousand = (end - warm) / max(last - first, 1) * 1000
+    growth = f"{per_thousand:+.1f} MB per 1,000 conversations"
+    return f"API RSS after the first tenth: {warm:.0f} → {end:.0f} MB ({growth})"
+
+
 async def soak(system: RunningSystem, conversations: int, concurrency: int) -> None:
     api_pid, rasa_pid = _api_pid(system), system.pid_of("rasa")
     print(f"{'conversations':>13} {'API RSS MB':>11} {'Rasa RSS MB':>12} {'seconds':>8}")
     start = time.perf_counter()
+    api_rss: dict[int, float] = {}  # by conversations done
 
     def report(done: int) -> None:
         elapsed = time.perf_counter() - start
-        print(f"{done:>13} {_rss_mb(api_pid):>11.0f} {_rss_mb(rasa_pid):>12.0f} {elapsed:>8.0f}", flush=True)
+        api_rss[done] = _rss_mb(api_pid)
+        print(f"{done:>13} {api_rss[done]:>11.0f} {_rss_mb(rasa_pid):>12.0f} {elapsed:>8.0f}", flush=True)
 
     report(0)
     seen: Counter[str] = Counter()
-    limits = httpx.Limits(max_connections=concurrency * 2)
+    # Idle connections are dropped before uvicorn's keep-alive timeout (5 s) can close them under a request
+    # being sent on them (an httpx.ReadError on a loaded machine).
+    limits = httpx.Limits(max_connections=concurrency * 2, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=system.api_url, timeout=600, limits=limits) as http:
         done = 0
         step = max(conversations // 10, 1)
@@ -104,6 +117,7 @@ async def soak(system: RunningSystem, conversations: int, concurrency: int) -> N
                 await asyncio.gather(*(_conversation(system, http, seen) for _ in range(size)))
             done += batch
             report(done)
+    print(_growth_after_first_tenth(api_rss))
     print("answers: " + ", ".join(f"{name} ×{count}" for name, count in sorted(seen.items())))
 
 

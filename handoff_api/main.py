@@ -187,7 +187,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 tick_seconds=settings.DISPATCH_TICK_SECONDS,
                 min_round_seconds=settings.DISPATCH_MIN_ROUND_SECONDS,
             )
-            bot_turn_worker = BotTurnWorker(
+            app.state.bot_turn_worker = bot_turn_worker = BotTurnWorker(
                 app.state.context,
                 concurrency=settings.BOT_TURNS_IN_FLIGHT_PER_RASA * len(settings.rasa_urls),
                 lease_seconds=settings.BOT_TURN_LEASE_SECONDS,

@@ -105,6 +105,11 @@ class BotTurnWorker:
                     lambda _t, cid=conversation_id: self._done(cid)
                 )
 
+    @property
+    def backing_off(self) -> int:
+        """Conversations whose turns this process retries with a back-off (those the bot has not answered)."""
+        return len(self._failures)
+
     def _done(self, conversation_id: str) -> None:
         self._serving.pop(conversation_id, None)
         self._ctx.turn_waiters.wakeup.set()  # room for another conversation
@@ -126,6 +131,9 @@ class BotTurnWorker:
                         conversation_id, until=time.time() + self._retry_delay(conversation_id)
                     )
                     return
+                # However the turn ended (answered, refused, dropped for an agent), its back-off is over:
+                # kept, it would outlive the conversation in this process.
+                self._failures.pop(conversation_id, None)
         except Exception:  # noqa: BLE001 - one conversation's failure must not stop the others
             logger.exception("serving bot turns of conversation %s failed", conversation_id)
         finally:
@@ -175,7 +183,6 @@ class BotTurnWorker:
             await self._finish(conversation.id, turn, [])
             await ctx.stores.messages.append(conversation.id, MessageRole.SYSTEM, BOT_FAILED_APOLOGY)
             return _Delivery.DONE
-        self._failures.pop(conversation.id, None)
         await ctx.stores.conversations.clear_mark(conversation.id, BOT_DELAY_NOTIFIED)
         await self._finish(conversation.id, turn, answer.shown())
         # Off the serving path: the conversation's next turn does not wait for a database write.

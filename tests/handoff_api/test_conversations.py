@@ -1,7 +1,10 @@
 """Customer HTTP endpoints: token checks, message order, Rasa down, front-door masking, input validation."""
 
+import asyncio
+
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from handoff_api.schemas import MAX_TEXT_CHARS
 from handoff_api.services.bot_turns import BOT_DELAYED_NOTICE
@@ -76,6 +79,24 @@ async def test_rasa_down_keeps_the_message_and_says_once_the_bot_is_catching_up(
     assert first["messages"][1]["meta"] == {"event": "bot_delayed"}
     assert [m["role"] for m in second["messages"]] == ["customer"]
     assert first["bot_reply_pending"] and second["bot_reply_pending"]
+
+
+async def test_a_turn_dropped_after_retries_leaves_no_back_off_behind(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Rasa is down, so the turn is retried with a back-off; the conversation then goes to an agent, the turn
+    is dropped, and the worker forgets the back-off (kept, it would outlive every such conversation)."""
+    worker = app.state.bot_turn_worker
+    await login(client, "general_1")
+    customer = await Customer.start(client, "C1001")
+    await customer.send("查一下余额")
+    while worker.backing_off == 0:
+        await asyncio.sleep(0.05)
+
+    assert (await customer.hand_off()).json()["status"] == "queued"
+    while worker.backing_off:
+        await asyncio.sleep(0.05)
+    assert (await customer.status())["state"] != "bot"
 
 
 async def test_full_card_and_id_numbers_are_masked_before_storage_and_the_customer_is_told_once(
