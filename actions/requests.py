@@ -17,23 +17,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import get_knowledge
 from actions.reread import reread
+from contract.names import CARD_TASK_INTENTS, GRIEVANCE_INTENTS
 
 MULTIPLE_REQUESTS = "multiple_requests"
 # Intents whose flow is a form: it must be the last request taken in a turn.
-TASK_INTENTS = frozenset(
-    {
-        "activate_card",
-        "report_lost_card",
-        "freeze_card",
-        "unfreeze_card",
-        "replace_card",
-        "raise_credit_limit",
-        "reset_password",
-        "cancel_card",
-        "complain",
-        "dispute_transaction",
-    }
-)
+TASK_INTENTS = frozenset({*CARD_TASK_INTENTS, *GRIEVANCE_INTENTS})
 
 
 def _intent(request: dict[str, Any]) -> str:

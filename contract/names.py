@@ -88,6 +88,17 @@ TICKET_STATUS_LABELS: dict[TicketStatus, str] = {
 }
 
 
+# Card tasks: each runs a form (verification, then the task), so a turn can take only one of them.
+CARD_TASK_INTENTS: tuple[str, ...] = (
+    "activate_card",
+    "report_lost_card",
+    "freeze_card",
+    "unfreeze_card",
+    "replace_card",
+    "raise_credit_limit",
+    "reset_password",
+    "cancel_card",
+)
 # The intents that ask for one of the centre's services (a question answered or a card task done): what the
 # request splitter counts as a request of its own, and what ends the rating question as a new request.
 SERVICE_INTENTS: tuple[str, ...] = (
@@ -100,12 +111,7 @@ SERVICE_INTENTS: tuple[str, ...] = (
     "ask_repayment",
     "ask_card_application",
     "ask_service_info",
-    "activate_card",
-    "report_lost_card",
-    "freeze_card",
-    "unfreeze_card",
-    "replace_card",
-    "raise_credit_limit",
-    "reset_password",
-    "cancel_card",
+    *CARD_TASK_INTENTS,
 )
+# Requests about a problem, each filed as a ticket through the ticket form.
+GRIEVANCE_INTENTS: tuple[str, ...] = ("complain", "dispute_transaction")

@@ -22,7 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.clauses import CLAUSE_INTENTS, REQUEST_CLAUSE, asks
 from bot.components.security_clarifier import SECURITY_UNSURE_INTENT
-from contract.names import SERVICE_INTENTS
+from contract.names import GRIEVANCE_INTENTS, SERVICE_INTENTS
 
 MULTIPLE_REQUESTS_INTENT = "multiple_requests"
 # Readings that put their own intent above the two candidates they could not tell apart.
@@ -50,17 +50,12 @@ class RequestSplitter(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {
             # intents a clause may request; meta intents (greet, affirm, ...) are no request of their own
-            "request_intents": [
-                *SERVICE_INTENTS,
-                "complain",
-                "dispute_transaction",
-                "query_ticket_status",
-            ],
+            "request_intents": [*SERVICE_INTENTS, *GRIEVANCE_INTENTS, "query_ticket_status"],
             # a clause counts as a request when its top intent is at least this sure
             "min_confidence": 0.5,
             # requests about a problem: beside them, a clause that only tells ("积分兑换的东西寄来是坏的")
             # is the problem's story, not a question about points
-            "grievance_intents": ["complain", "dispute_transaction"],
+            "grievance_intents": list(GRIEVANCE_INTENTS),
             # taken first whatever the order said: a card at risk cannot wait for a dispute form
             "urgent_intents": ["report_lost_card", "freeze_card"],
         }

@@ -148,14 +148,21 @@ def test_linear_weights_are_stored_for_a_copy_free_prediction(
     assert linear.coef_.T.flags["C_CONTIGUOUS"]
 
 
+def _clause_reader(
+    max_clauses: int, tokenizer, model_storage, resource, execution_context
+) -> CharNgramIntentClassifier:
+    """A classifier trained, persisted and loaded with clause readings for up to max_clauses clauses."""
+    config = {**CharNgramIntentClassifier.get_default_config(), "max_clauses": max_clauses}
+    classifier = CharNgramIntentClassifier.create(config, model_storage, resource, execution_context)
+    classifier.train(tokenizer.process_training_data(_training_data()))
+    return CharNgramIntentClassifier.load(config, model_storage, resource, execution_context)
+
+
 def test_clauses_are_classified_on_their_own_words(
     model_storage, resource, execution_context, make_tokenizer
 ) -> None:
     tokenizer = make_tokenizer()
-    training_data = tokenizer.process_training_data(_training_data())
-    config = {**CharNgramIntentClassifier.get_default_config(), "max_clauses": 3}
-    CharNgramIntentClassifier.create(config, model_storage, resource, execution_context).train(training_data)
-    loaded = CharNgramIntentClassifier.load(config, model_storage, resource, execution_context)
+    loaded = _clause_reader(3, tokenizer, model_storage, resource, execution_context)
 
     two = _classify(loaded, "我的卡丢了，另外查积分", tokenizer)
     one = _classify(loaded, "我的卡丢了", tokenizer)
@@ -174,10 +181,7 @@ def test_a_long_message_is_read_by_its_last_clause_that_asks(
     model_storage, resource, execution_context, make_tokenizer
 ) -> None:
     tokenizer = make_tokenizer()
-    training_data = tokenizer.process_training_data(_training_data())
-    config = {**CharNgramIntentClassifier.get_default_config(), "max_clauses": 2}
-    CharNgramIntentClassifier.create(config, model_storage, resource, execution_context).train(training_data)
-    loaded = CharNgramIntentClassifier.load(config, model_storage, resource, execution_context)
+    loaded = _clause_reader(2, tokenizer, model_storage, resource, execution_context)
 
     story = _classify(loaded, "上周出差，我的卡丢了，想查积分，回来再说", tokenizer)
 
