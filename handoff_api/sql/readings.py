@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import (
     ColumnElement,
@@ -18,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from handoff_api.domain.nlu_inbox import InboxReason, InboxStatus
 from handoff_api.sql.models import NluReading
@@ -60,14 +62,20 @@ def _broad(condition: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
     return func.likelihood(condition, literal_column("0.9"))
 
 
+@cache
+def _insert_once_per_message(dialect: str) -> Insert:
+    """Built once: a statement built with its values costs 2 ms of SQLAlchemy work per call, and the
+    parameters of a prepared one nothing. On the table, not the ORM class, whose inserts pass through the
+    ORM's bulk machinery."""
+    insert = _INSERTS[dialect](NluReading.__table__)
+    return insert.on_conflict_do_nothing(index_elements=["conversation_id", "message_id"])
+
+
 def insert_reading(engine: Engine, *, row: dict[str, object]) -> bool:
     """Store a reading once per (conversation, message): a retried turn brings the same one again. One
     statement on a plain connection, written every turn: an ORM session added 15% for nothing it needs."""
-    insert = _INSERTS[engine.dialect.name](NluReading).values(**row)
     with engine.begin() as connection:
-        done = connection.execute(
-            insert.on_conflict_do_nothing(index_elements=["conversation_id", "message_id"])
-        )
+        done = connection.execute(_insert_once_per_message(engine.dialect.name), row)
     return bool(done.rowcount)
 
 

@@ -50,6 +50,7 @@ class RunningSystem:
     rasa_prefix: str
     var_dir: Path
     rasa_urls: tuple[str, ...] = ()  # every Rasa server run.sh started (RASA_PROCESSES), first one first
+    root_pid: int = 0  # scripts/run.sh: its process tree is the whole system
 
     def pid_of(self, service: str) -> int:
         """The current pid of a supervised service (`rasa`, `rasa_2`, `actions`…), as scripts/supervise.sh
@@ -198,7 +199,7 @@ def running_system(
         )
     try:
         _wait_until_ready(proc, log_path)
-        yield dataclasses.replace(system, rasa_urls=_rasa_urls(log_path))
+        yield dataclasses.replace(system, rasa_urls=_rasa_urls(log_path), root_pid=proc.pid)
         if proc.poll() is not None:
             raise RuntimeError(f"the system stopped during the tests:\n{_log_tails(var_dir)}")
     finally:
