@@ -4,8 +4,11 @@ import { $, api, el, renderMessage, StaffSession } from "/static/common.js";
 import { INBOX_REASON_LABELS } from "/static/config.js";
 
 const OUT_OF_SCOPE = "out_of_scope";
+// Groups per page: the API's default page (docs/contract.md).
+const PAGE_GROUPS = 50;
 
 const selected = new Set();
+let offset = 0; // groups skipped: the page being shown
 const session = new StaffSession({
   storageKey: "cs-trainer-token",
   signedIn: ["inbox-view", "logout-button"],
@@ -33,7 +36,16 @@ function query() {
     until.setDate(until.getDate() + 1);
     params.set("until", until.toISOString());
   }
+  params.set("limit", String(PAGE_GROUPS));
+  params.set("offset", String(offset));
   return params.toString();
+}
+
+function renderPager(groups, shown) {
+  $("inbox-pager").classList.toggle("hidden", groups <= PAGE_GROUPS && offset === 0);
+  $("page-range").textContent = `第 ${offset + 1}–${offset + shown} 组，共 ${groups} 组`;
+  $("page-prev").disabled = offset === 0;
+  $("page-next").disabled = offset + PAGE_GROUPS >= groups;
 }
 
 function reading(item) {
@@ -91,9 +103,16 @@ function offerIntents(items) {
   $("intent-names").replaceChildren(...[...names].sort().map((name) => el("option", { attrs: { value: name } })));
 }
 
+const fetchPage = () => api("GET", `/api/trainer/inbox?${query()}`, { token: session.token });
+
 async function refresh() {
   try {
-    const page = await api("GET", `/api/trainer/inbox?${query()}`, { token: session.token });
+    let page = await fetchPage();
+    if (page.items.length === 0 && offset > 0) {
+      // Everything on the last page was labelled: show the page that is now last.
+      offset = Math.max(0, Math.ceil(page.groups / PAGE_GROUPS) - 1) * PAGE_GROUPS;
+      page = await fetchPage();
+    }
     selected.clear();
     renderSelection();
     $("waiting-count").textContent = String(page.waiting);
@@ -101,6 +120,7 @@ async function refresh() {
     $("inbox-list").replaceChildren(...page.items.map(renderItem));
     $("inbox-empty").classList.toggle("hidden", page.items.length > 0);
     offerIntents(page.items);
+    renderPager(page.groups, page.items.length);
     $("inbox-error").textContent = "";
   } catch (error) {
     if (error.status === 401 || error.status === 403) { session.end(); return; }
@@ -138,7 +158,9 @@ async function showTranscript(conversationId) {
   }
 }
 
-$("filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
+$("filters").addEventListener("submit", (event) => { event.preventDefault(); offset = 0; refresh(); });
+$("page-prev").addEventListener("click", () => { offset = Math.max(0, offset - PAGE_GROUPS); refresh(); });
+$("page-next").addEventListener("click", () => { offset += PAGE_GROUPS; refresh(); });
 $("bulk-label-button").addEventListener("click", () => label([...selected], { intent: $("bulk-intent").value.trim() }));
 $("transcript-close").addEventListener("click", () => $("transcript-card").classList.add("hidden"));
 
