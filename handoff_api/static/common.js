@@ -36,17 +36,30 @@ export function el(tag, { className, text, attrs } = {}, children = []) {
 }
 
 // A staff page's sign-in: the token in sessionStorage under the page's own key (a reload carries on), the
-// login form (#login-view), and 退出 (#logout-button), which also revokes the token on the server so a copy of
-// it is worthless.
+// login form (filled into the page's empty #login-view, headed by its data-title), and 退出 (#logout-button),
+// which also revokes the token on the server so a copy of it is worthless.
 // signedIn: ids of what is shown only while signed in; label: the id where describe(agent) names who is;
 // refuse(agent): why this page is not for the account (shown on the login form), or null;
 // onSignIn(agent) / onSignOut(): the page's own start and clean-up.
+function fillLoginForm(form) {
+  form.replaceChildren(
+    el("h2", { text: form.dataset.title }),
+    el("label", { text: "用户名", attrs: { for: "login-username" } }),
+    el("input", { attrs: { id: "login-username", autocomplete: "username", required: "" } }),
+    el("label", { text: "密码", attrs: { for: "login-password" } }),
+    el("input", { attrs: { id: "login-password", type: "password", autocomplete: "current-password", required: "" } }),
+    el("button", { text: "登录", attrs: { id: "login-button", type: "submit" } }),
+    el("p", { className: "error", attrs: { id: "login-error", role: "alert" } }),
+  );
+}
+
 export class StaffSession {
   constructor({
     storageKey, signedIn, label, describe = (agent) => agent.name, refuse = () => null, onSignIn, onSignOut = () => {},
   }) {
     Object.assign(this, { storageKey, signedIn, label, describe, refuse, onSignIn, onSignOut });
     this.token = sessionStorage.getItem(storageKey);
+    fillLoginForm($("login-view"));
     $("login-view").addEventListener("submit", (event) => { event.preventDefault(); this.logIn(); });
     $("logout-button").addEventListener("click", () => this.signOut());
   }

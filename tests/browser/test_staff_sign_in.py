@@ -17,6 +17,7 @@ PAGES = [
     ("/supervisor", "supervisor", "cs-supervisor-token", "#supervisor-label", "钱主管"),
     ("/trainer", "trainer", "cs-trainer-token", "#trainer-label", "林训练"),
 ]
+LOGIN_TITLES = {"/agent": "坐席登录", "/supervisor": "主管登录", "/trainer": "训练师登录"}
 
 
 def _kept_token(page: Page, key: str) -> str | None:
@@ -41,6 +42,7 @@ def test_a_reload_carries_on_and_sign_out_revokes_the_token(
     page.click("#logout-button")
 
     expect(page.locator("#login-view")).to_be_visible()
+    expect(page.locator("#login-view h2")).to_have_text(LOGIN_TITLES[path])
     expect(page.locator("#logout-button")).to_be_hidden()
     expect(page.locator(label)).to_have_text("")
     assert _kept_token(page, key) is None
