@@ -7,8 +7,8 @@ time. Each opens the chat's WebSocket (the token in its first frame), sends one 
 bot's reply there, sends an oversized request (413 expected) and a flood of messages (the rate limit, lowered
 for the soak to SOAK_RATE_LIMIT, answers 429), then closes the socket. Prints the RSS of the handoff API and
 of the Rasa server before the soak and after each tenth of it, the growth per 1,000 conversations after the
-first tenth (which includes start-up warming: caches, pools, the allocator's first arenas), and the answers
-counted; fails on nothing.
+first tenth (which includes start-up warming: caches, pools, the allocator's first arenas) for each, and the
+answers counted; fails on nothing.
 """
 
 from __future__ import annotations
@@ -84,11 +84,11 @@ async def _conversation(system: RunningSystem, http: httpx.AsyncClient, seen: Co
         seen.update(f"flood: {answer.status_code}" for answer in flood)
 
 
-def _growth_after_first_tenth(api_rss: dict[int, float]) -> str:
-    (first, warm), (last, end) = sorted(api_rss.items())[1], max(api_rss.items())
+def _growth_after_first_tenth(name: str, rss: dict[int, float]) -> str:
+    (first, warm), (last, end) = sorted(rss.items())[1], max(rss.items())
     per_thousand = (end - warm) / max(last - first, 1) * 1000
     growth = f"{per_thousand:+.1f} MB per 1,000 conversations"
-    return f"API RSS after the first tenth: {warm:.0f} → {end:.0f} MB ({growth})"
+    return f"{name} RSS after the first tenth: {warm:.0f} → {end:.0f} MB ({growth})"
 
 
 async def soak(system: RunningSystem, conversations: int, concurrency: int) -> None:
@@ -96,11 +96,12 @@ async def soak(system: RunningSystem, conversations: int, concurrency: int) -> N
     print(f"{'conversations':>13} {'API RSS MB':>11} {'Rasa RSS MB':>12} {'seconds':>8}")
     start = time.perf_counter()
     api_rss: dict[int, float] = {}  # by conversations done
+    rasa_rss: dict[int, float] = {}
 
     def report(done: int) -> None:
         elapsed = time.perf_counter() - start
-        api_rss[done] = _rss_mb(api_pid)
-        print(f"{done:>13} {api_rss[done]:>11.0f} {_rss_mb(rasa_pid):>12.0f} {elapsed:>8.0f}", flush=True)
+        api_rss[done], rasa_rss[done] = _rss_mb(api_pid), _rss_mb(rasa_pid)
+        print(f"{done:>13} {api_rss[done]:>11.0f} {rasa_rss[done]:>12.0f} {elapsed:>8.0f}", flush=True)
 
     report(0)
     seen: Counter[str] = Counter()
@@ -117,7 +118,8 @@ async def soak(system: RunningSystem, conversations: int, concurrency: int) -> N
                 await asyncio.gather(*(_conversation(system, http, seen) for _ in range(size)))
             done += batch
             report(done)
-    print(_growth_after_first_tenth(api_rss))
+    print(_growth_after_first_tenth("API", api_rss))
+    print(_growth_after_first_tenth("Rasa", rasa_rss))
     print("answers: " + ", ".join(f"{name} ×{count}" for name, count in sorted(seen.items())))
 
 

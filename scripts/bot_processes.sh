@@ -42,8 +42,8 @@ start_bot_processes() {
     bot_actions_pids+=($!)
     start "rasa$suffix" "$ROOT/scripts/supervise.sh" "rasa$suffix" "$VAR_DIR/run/rasa$suffix.pid" \
       env ACTION_ENDPOINT_URL="http://$HOST:$actions_port/webhook" \
-      "$RASA_VENV/bin/rasa" run --enable-api --auth-token "$RASA_TOKEN" --model models/current.tar.gz \
-      --endpoints endpoints.yml --credentials credentials.yml --interface "$HOST" --port "$rasa_port"
+      "$RASA_VENV/bin/python" -m bot.server run --enable-api --auth-token "$RASA_TOKEN" \
+      --model models/current.tar.gz --endpoints endpoints.yml --credentials credentials.yml --interface "$HOST" --port "$rasa_port"
     bot_rasa_pids+=($!)
     urls+=("http://$HOST:$rasa_port")
   done

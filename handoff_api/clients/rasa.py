@@ -1,8 +1,10 @@
 """The only code that talks to the Rasa servers: signed turns to their gateway channel, and their HTTP API.
 
 Several Rasa servers may serve one deployment: trackers and locks live in Redis, so any of them can take
-any turn. Each conversation has a preferred server (its hash), which keeps one conversation's turns on one
-process while it is healthy; when a server fails, the conversation moves on to the next one.
+any turn. Each turn goes to the server with the fewest turns this process has in flight on it (ties broken by
+the conversation's hash). By hash alone, 20 conversations on 2 servers split unevenly often enough that one
+server set the pace (measured at 0.83 cores while the other used 0.22). When a server fails, the turn moves on
+to the next one.
 """
 
 import logging
@@ -76,13 +78,14 @@ class RasaClient:
         self._secret = gateway_secret
         self._turn_timeout = httpx.Timeout(turn_timeout_seconds)
         self._failed_until: dict[str, float] = {}
+        self._in_flight = dict.fromkeys(self._urls, 0)
 
     def servers_for(self, conversation_id: str) -> list[str]:
-        """Every server, the conversation's own first, the ones that failed lately last."""
+        """Every server, the least busy first, the ones that failed lately last."""
         start = zlib.crc32(conversation_id.encode()) % len(self._urls)
         ordered = self._urls[start:] + self._urls[:start]
         now = time.monotonic()
-        return sorted(ordered, key=lambda url: self._failed_until.get(url, 0.0) > now)
+        return sorted(ordered, key=lambda url: (self._failed_until.get(url, 0.0) > now, self._in_flight[url]))
 
     def any_server_up(self) -> bool:
         """False while every server failed lately: the caller sends one turn at a time, as a probe."""
@@ -106,6 +109,7 @@ class RasaClient:
         body, signature = sign_turn(turn, self._secret, purpose=purpose)
         headers = {SIGNATURE_HEADER: signature, "Content-Type": "application/json"}
         for url in self.servers_for(turn.conversation_id):
+            self._in_flight[url] += 1
             try:
                 response = await self._http.post(
                     url + path, content=body, headers=headers, timeout=self._turn_timeout
@@ -113,6 +117,8 @@ class RasaClient:
             except httpx.HTTPError as exc:
                 self._failed(url, exc)
                 continue
+            finally:
+                self._in_flight[url] -= 1
             self._failed_until.pop(url, None)
             if response.is_server_error:
                 self._failed(url, RasaUnavailable(f"status {response.status_code}"))
