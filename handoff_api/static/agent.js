@@ -240,14 +240,26 @@ async function reply(text) {
   }
 }
 
-async function closeConversation() {
+// Closing or transferring: assist stops first, so none of its refreshes asks about a conversation that is no
+// longer this agent's (the server answers those 403), and resumes if the server refuses.
+async function endConversation(action, body, notice) {
+  const conversationId = openId;
+  assist.close();
   try {
-    await api("POST", `/api/agent/conversations/${openId}/close`, { token: session.token, body: { wrap_up: $("wrap-up-select").value } });
-    hideConversation("会话已结束，已交还智能助手。");
+    await api("POST", `/api/agent/conversations/${conversationId}/${action}`, { token: session.token, body });
+    hideConversation(notice);
+    return true;
   } catch (error) {
+    assist.open(conversationId);
     showError(error);
+    return false;
+  } finally {
+    poll();
   }
-  poll();
+}
+
+function closeConversation() {
+  return endConversation("close", { wrap_up: $("wrap-up-select").value }, "会话已结束，已交还智能助手。");
 }
 
 async function transferConversation() {
@@ -255,16 +267,10 @@ async function transferConversation() {
   const agent = $("transfer-agent").value.trim();
   const target = agent ? { agent } : { group: $("transfer-group").value };
   const body = { ...target, note: $("transfer-note").value.trim() };
-  try {
-    await api("POST", `/api/agent/conversations/${openId}/transfer`, { token: session.token, body });
-    $("transfer-note").value = "";
-    $("transfer-agent").value = "";
-    $("transfer-panel").open = false;
-    hideConversation("会话已转接。");
-  } catch (error) {
-    showError(error);
-  }
-  poll();
+  if (!(await endConversation("transfer", body, "会话已转接。"))) return;
+  $("transfer-note").value = "";
+  $("transfer-agent").value = "";
+  $("transfer-panel").open = false;
 }
 
 // --- presence ----------------------------------------------------------------------------------------
