@@ -35,12 +35,7 @@ export function el(tag, { className, text, attrs } = {}, children = []) {
   return node;
 }
 
-// A staff page's sign-in: the token in sessionStorage under the page's own key (a reload carries on), the
-// login form (filled into the page's empty #login-view, headed by its data-title), and 退出 (#logout-button),
-// which also revokes the token on the server so a copy of it is worthless.
-// signedIn: ids of what is shown only while signed in; label: the id where describe(agent) names who is;
-// refuse(agent): why this page is not for the account (shown on the login form), or null;
-// onSignIn(agent) / onSignOut(): the page's own start and clean-up.
+// The staff pages' one login form, built into the page's empty #login-view under its data-title.
 function fillLoginForm(form) {
   form.replaceChildren(
     el("h2", { text: form.dataset.title }),
@@ -53,6 +48,12 @@ function fillLoginForm(form) {
   );
 }
 
+// A staff page's sign-in: the token in sessionStorage under the page's own key (a reload carries on), the
+// login form (fillLoginForm), and 退出 (#logout-button), which also revokes the token on the server so a copy
+// of it is worthless.
+// signedIn: ids of what is shown only while signed in; label: the id where describe(agent) names who is;
+// refuse(agent): why this page is not for the account (shown on the login form), or null;
+// onSignIn(agent) / onSignOut(): the page's own start and clean-up.
 export class StaffSession {
   constructor({
     storageKey, signedIn, label, describe = (agent) => agent.name, refuse = () => null, onSignIn, onSignOut = () => {},
