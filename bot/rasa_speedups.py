@@ -8,6 +8,7 @@
 - Each event read from the tracker store finds its class by walking every subclass of `Event` (15 µs an
   event, about 1 ms for a tracker at each turn). A table of the same classes, first one per type name as
   Rasa's walk finds them, answers at once; a name not in it goes to Rasa's walk as before.
+- TEDPolicy is not run where a rule or a memorised story already decides the prediction (`bot.ted_gate`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+
+from bot import ted_gate
 
 _rasa_validate = RemoteAction._validate_action_result
 _rasa_resolve_by_type = Event.resolve_by_type
@@ -51,6 +54,7 @@ def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type
 
 
 def install() -> None:
-    """Make this process's custom actions and event reads use the tables above."""
+    """Make this process's custom actions, event reads and prediction graphs use the shortcuts above."""
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
+    ted_gate.install()
