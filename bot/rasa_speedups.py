@@ -8,7 +8,9 @@
 - Each event read from the tracker store finds its class by walking every subclass of `Event` (15 µs an
   event, about 1 ms for a tracker at each turn). A table of the same classes, first one per type name as
   Rasa's walk finds them, answers at once; a name not in it goes to Rasa's walk as before.
-- TEDPolicy is not run where a rule or a memorised story already decides the prediction (`bot.ted_gate`).
+- The model's graph (one run per parse and per prediction) runs its nodes in an order worked out once
+  (`bot.graph_runner`), and TEDPolicy is not run where a rule or a memorised story already decides the
+  prediction (`bot.ted_gate`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ from typing import Any
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
 from bot import ted_gate
+from bot.graph_runner import InOrderGraphRunner
 
 _rasa_validate = RemoteAction._validate_action_result
 _rasa_resolve_by_type = Event.resolve_by_type
@@ -53,8 +59,19 @@ def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type
     return _event_types().get(type_name) or _rasa_resolve_by_type(type_name, default)
 
 
+def _prediction_runner(
+    cls: type[DaskGraphRunner],
+    graph_schema: GraphSchema,
+    model_storage: ModelStorage,
+    execution_context: ExecutionContext,
+    hooks: list[Any] | None = None,
+) -> InOrderGraphRunner:
+    """The runner Rasa's processor asks DaskGraphRunner for when it loads a model."""
+    return InOrderGraphRunner(ted_gate.gated_schema(graph_schema), model_storage, execution_context, hooks)
+
+
 def install() -> None:
     """Make this process's custom actions, event reads and prediction graphs use the shortcuts above."""
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
-    ted_gate.install()
+    DaskGraphRunner.create = classmethod(_prediction_runner)  # type: ignore[method-assign,assignment]

@@ -25,14 +25,12 @@ from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.policies.ted_policy import TEDPolicy
 from rasa.engine.graph import GraphSchema
-from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected
 from rasa.shared.core.trackers import DialogueStateTracker
 
 CERTAIN = 1.0  # the confidence of a rule's or a memorised story's prediction
 DECIDING_POLICIES = (RulePolicy, MemoizationPolicy)
-_rasa_create_runner = DaskGraphRunner.create
 
 
 class GatedTEDPolicy(TEDPolicy):
@@ -87,14 +85,3 @@ def gated_schema(schema: GraphSchema) -> GraphSchema:
         if node.uses is TEDPolicy:
             nodes[name] = dataclasses.replace(node, uses=GatedTEDPolicy, needs={**node.needs, **deciding})
     return GraphSchema(nodes)
-
-
-def _create_gated_runner(
-    cls: type[DaskGraphRunner], graph_schema: GraphSchema, *args: Any, **kwargs: Any
-) -> Any:
-    return _rasa_create_runner.__func__(cls, gated_schema(graph_schema), *args, **kwargs)  # type: ignore[attr-defined]
-
-
-def install() -> None:
-    """Gate TED in each prediction graph this process loads from now on (training graphs have none)."""
-    DaskGraphRunner.create = classmethod(_create_gated_runner)  # type: ignore[method-assign,assignment]

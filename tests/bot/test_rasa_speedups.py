@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import Event, SlotSet, UserUttered, deserialise_events
 from rasa.shared.utils.common import all_subclasses
 
 from bot import rasa_speedups
+from tests.bot.conftest import put_back_after
 
 RASA_CHECK = RemoteAction._validate_action_result
 RASA_RESOLVE = Event.resolve_by_type
@@ -39,9 +39,7 @@ INVALID = [
 @pytest.fixture(autouse=True)
 def installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # Rasa's own code is put back after each test.
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", RASA_CHECK)
-    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(RASA_RESOLVE))
-    monkeypatch.setattr(DaskGraphRunner, "create", DaskGraphRunner.__dict__["create"])
+    put_back_after(monkeypatch)
     rasa_speedups.install()
     assert RemoteAction._validate_action_result is not RASA_CHECK
     assert Event.resolve_by_type is not RASA_RESOLVE

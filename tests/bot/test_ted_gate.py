@@ -5,21 +5,18 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from rasa.core.agent import Agent
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.policies.ted_policy import TEDPolicy
 from rasa.core.test import _create_data_generator
-from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import ted_gate
+from bot.graph_runner import InOrderGraphRunner
 
-MODEL = Path("models/current.tar.gz")  # trained by scripts/test.sh before the tests
 STORIES = ("tests/stories", "data/stories")
 TED_NODE = "run_TEDPolicy2"
 ENSEMBLE_NODE = "select_prediction"
@@ -52,21 +49,9 @@ def test_after_a_rejected_action_ted_runs_even_beside_a_certain_rule() -> None:
     assert ted_gate.already_decided(tracker, [_prediction([1.0, 0.0])])
 
 
-@pytest.fixture(scope="module")
-def agents() -> Iterator[tuple[Agent, Agent]]:
-    """Rasa's own ensemble and the gated one, both on the trained model."""
-    plain = Agent.load(str(MODEL))
-    rasa_create = DaskGraphRunner.__dict__["create"]
-    ted_gate.install()
-    try:
-        gated = Agent.load(str(MODEL))
-    finally:
-        DaskGraphRunner.create = rasa_create  # type: ignore[method-assign]
-    yield plain, gated
-
-
 def test_the_gated_graph_feeds_ted_the_deciding_policies(agents: tuple[Agent, Agent]) -> None:
     plain, gated = agents
+    assert isinstance(gated.processor.graph_runner, InOrderGraphRunner)
     schema = gated.processor.graph_runner._graph_schema  # type: ignore[union-attr]
     ted = schema.nodes[TED_NODE]
     assert ted.uses is ted_gate.GatedTEDPolicy
