@@ -9,7 +9,8 @@ and measures, each at 1, 20 and 50 concurrent customers (p50, p95, max, turns/s,
   response carries the bot's replies (inbox, worker, Rasa, actions, replies stored);
 - `rasa`: the same turn sent straight to Rasa's gateway channel, signed as the handoff API signs it;
 with each p50 as a multiple of the parse p50 at the same concurrency. Then, in one conversation of 100 turns
-through the gateway, the latency of turn 1, 20, 50 and 100 and the p50 of its first and last ten turns.
+through the gateway, the latency of turn 1, 20, 50 and 100, the p50 of its first and last ten turns, and the
+CPU each of its turns cost in Rasa, in the action server and in the rest of the system.
 Then it starts the system again with RASA_PROCESSES=2 and compares gateway turns/s with 1 and with 2 Rasa
 processes (20 and 50 concurrent customers). Client and servers share this machine: the numbers are relative
 to the same run's floor. Prints tables; fails on nothing but a system that does not start.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -35,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from contract.identity import SIGNATURE_HEADER, Identity, Turn, sign_identity, sign_turn  # noqa: E402
-from tests.integration.system import RunningSystem, running_system  # noqa: E402
+from tests.integration.system import RunningSystem, cpu_ticks_of_tree, running_system  # noqa: E402
 from tests.integration.texts import BOT_ONLY_TEXTS as TEXTS  # noqa: E402
 
 CONCURRENCY = (1, 20, 50)
@@ -183,6 +185,25 @@ def _print_conversation(latencies: list[float]) -> None:
     )
 
 
+def _cpu_ms(system: RunningSystem) -> dict[str, float]:
+    """CPU used so far by Rasa, the action server and the whole system (scripts/run.sh's tree), in ms."""
+    ticks = {
+        "rasa": cpu_ticks_of_tree(system.pid_of("rasa")),
+        "actions": cpu_ticks_of_tree(system.pid_of("actions")),
+        "all": cpu_ticks_of_tree(system.root_pid),
+    }
+    return {name: count * 1000 / os.sysconf("SC_CLK_TCK") for name, count in ticks.items()}
+
+
+def _print_cpu(before: dict[str, float], after: dict[str, float], turns: int) -> None:
+    used = {name: (after[name] - before[name]) / turns for name in after}
+    rest = used["all"] - used["rasa"] - used["actions"]
+    print(
+        f"  CPU per turn of that conversation: Rasa {used['rasa']:.1f} ms, action server "
+        f"{used['actions']:.1f} ms, handoff API and the rest {rest:.1f} ms"
+    )
+
+
 def _rss_mb(system: RunningSystem, service: str) -> str:
     try:
         status = Path(f"/proc/{system.pid_of(service)}/status").read_text()
@@ -204,7 +225,10 @@ async def _one_process(system: RunningSystem) -> list[Run]:
             runs.append(await _load("rasa", concurrency, turns, bench.rasa_customer))
         print("\n1 Rasa process:")
         _print_load(runs)
-        _print_conversation(await bench.conversation())
+        cpu_before = _cpu_ms(system)
+        latencies = await bench.conversation()
+        _print_conversation(latencies)
+        _print_cpu(cpu_before, _cpu_ms(system), len(latencies))
         print(f"\nRSS after the runs: Rasa {_rss_mb(system, 'rasa')}")
         return runs
 
