@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,16 +54,23 @@ def put_back_after(patch: pytest.MonkeyPatch) -> None:
         patch.setattr(owner, name, owner.__dict__[name])
 
 
-@pytest.fixture(scope="session")
-def agents() -> Iterator[tuple[Agent, Agent]]:
-    """The trained model (scripts/test.sh trains it first) loaded as Rasa loads it, and as the bot's
-    servers load it (bot.rasa_speedups installed, then Rasa's own code put back)."""
+@contextmanager
+def speedups_installed() -> Iterator[None]:
+    """bot.rasa_speedups installed, as in the bot's servers, and Rasa's own code put back afterwards."""
     from bot import rasa_speedups
 
-    model = str(Path("models/current.tar.gz"))
-    plain = Agent.load(model)
     with pytest.MonkeyPatch.context() as patch:
         put_back_after(patch)
         rasa_speedups.install()
+        yield
+
+
+@pytest.fixture(scope="session")
+def agents() -> tuple[Agent, Agent]:
+    """The trained model (scripts/test.sh trains it first) loaded as Rasa loads it, and as the bot's
+    servers load it. Run the second inside `speedups_installed()`: some speedups act at each turn."""
+    model = str(Path("models/current.tar.gz"))
+    plain = Agent.load(model)
+    with speedups_installed():
         sped_up = Agent.load(model)
-    yield plain, sped_up
+    return plain, sped_up

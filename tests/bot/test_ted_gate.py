@@ -16,6 +16,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import ted_gate
 from bot.graph_runner import InOrderGraphRunner
+from tests.bot.conftest import speedups_installed
 
 STORIES = ("tests/stories", "data/stories")
 TED_NODE = "run_TEDPolicy2"
@@ -107,9 +108,10 @@ def test_every_prediction_is_rasas_own(agents: tuple[Agent, Agent]) -> None:
     ted_ran = ted_skipped = 0
     for tracker in [*_story_prefixes(plain), *_unseen_conversations(plain)]:
         expected = plain.processor._predict_next_with_tracker(tracker.copy())
-        outputs = gated.processor.graph_runner.run(  # type: ignore[union-attr]
-            inputs={"__tracker__": tracker.copy()}, targets=[TED_NODE, ENSEMBLE_NODE]
-        )
+        with speedups_installed():
+            outputs = gated.processor.graph_runner.run(  # type: ignore[union-attr]
+                inputs={"__tracker__": tracker.copy()}, targets=[TED_NODE, ENSEMBLE_NODE]
+            )
         assert _comparable(outputs[ENSEMBLE_NODE]) == _comparable(expected), tracker.sender_id
         ted_ran += outputs[TED_NODE].max_confidence > 0
         ted_skipped += outputs[TED_NODE].max_confidence == 0
