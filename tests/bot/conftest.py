@@ -42,15 +42,9 @@ def make_tokenizer(model_storage, resource, execution_context):
 
 def put_back_after(patch: pytest.MonkeyPatch) -> None:
     """Rasa's own code, where bot.rasa_speedups.install replaces it, is put back when `patch` undoes."""
-    from rasa.core.actions.action import RemoteAction
-    from rasa.engine.runner.dask import DaskGraphRunner
-    from rasa.shared.core.events import Event
+    from bot import rasa_speedups
 
-    for owner, name in (
-        (RemoteAction, "_validate_action_result"),
-        (Event, "resolve_by_type"),
-        (DaskGraphRunner, "create"),
-    ):
+    for owner, name, _ in rasa_speedups.REPLACEMENTS:
         patch.setattr(owner, name, owner.__dict__[name])
 
 
