@@ -11,6 +11,8 @@
 - The model's graph (one run per parse and per prediction) runs its nodes in an order worked out once
   (`bot.graph_runner`), and TEDPolicy is not run where a rule or a memorised story already decides the
   prediction (`bot.ted_gate`).
+- RulePolicy tests only the rules that could fit the latest state, and stops walking back through the
+  conversation once the rules left are decided (`bot.rule_matching`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.storage import ModelStorage
@@ -29,6 +32,7 @@ from rasa.shared.utils.common import all_subclasses
 
 from bot import ted_gate
 from bot.graph_runner import InOrderGraphRunner
+from bot.rule_matching import possible_rule_keys
 
 _rasa_validate = RemoteAction._validate_action_result
 _rasa_resolve_by_type = Event.resolve_by_type
@@ -75,10 +79,11 @@ REPLACEMENTS: tuple[tuple[type, str, Any], ...] = (
     (RemoteAction, "_validate_action_result", _validate_action_result),
     (Event, "resolve_by_type", staticmethod(_resolve_by_type)),
     (DaskGraphRunner, "create", classmethod(_prediction_runner)),
+    (RulePolicy, "_get_possible_keys", possible_rule_keys),
 )
 
 
 def install() -> None:
-    """Make this process's custom actions, event reads and prediction graphs use the shortcuts above."""
+    """Put the shortcuts above in place of Rasa's own code, for this process."""
     for owner, name, replacement in REPLACEMENTS:
         setattr(owner, name, replacement)

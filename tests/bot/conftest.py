@@ -10,6 +10,9 @@ from rasa.core.agent import Agent
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from tests.bot.trackers import prediction_trackers
 
 
 @pytest.fixture
@@ -68,3 +71,9 @@ def agents() -> tuple[Agent, Agent]:
     with speedups_installed():
         sped_up = Agent.load(model)
     return plain, sped_up
+
+
+@pytest.fixture(scope="session")
+def trackers(agents: tuple[Agent, Agent]) -> list[DialogueStateTracker]:
+    """Trackers to compare predictions on (tests/bot/trackers.py), built once with Rasa's own agent."""
+    return prediction_trackers(agents[0])

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
-from collections.abc import Iterator
-
 from rasa.core.agent import Agent
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.policies.ted_policy import TEDPolicy
-from rasa.core.test import _create_data_generator
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -18,10 +13,8 @@ from bot import ted_gate
 from bot.graph_runner import InOrderGraphRunner
 from tests.bot.conftest import speedups_installed
 
-STORIES = ("tests/stories", "data/stories")
 TED_NODE = "run_TEDPolicy2"
 ENSEMBLE_NODE = "select_prediction"
-CONVERSATIONS, USER_TURNS, MAX_ACTIONS_PER_TURN = 30, 3, 5
 
 
 def _prediction(probabilities: list[float], policy: str = "RulePolicy") -> PolicyPrediction:
@@ -60,53 +53,17 @@ def test_the_gated_graph_feeds_ted_the_deciding_policies(agents: tuple[Agent, Ag
     assert plain.processor.graph_runner._graph_schema.nodes[TED_NODE].uses is TEDPolicy  # type: ignore[union-attr]
 
 
-def _story_prefixes(agent: Agent) -> list[DialogueStateTracker]:
-    """Each test and training story cut before each of its actions: the trackers a prediction sees."""
-    asyncio.set_event_loop(asyncio.new_event_loop())  # Rasa's story reader wants a loop of the thread
-    prefixes = []
-    for path in STORIES:
-        generator = _create_data_generator(path, agent, use_conversation_test_files=path.startswith("tests"))
-        for story in generator.generate_story_trackers():
-            events = list(story.events)
-            for index, event in enumerate(events[1:], start=1):
-                if isinstance(event, ActionExecuted):
-                    prefixes.append(
-                        DialogueStateTracker.from_events(story.sender_id, events[:index], agent.domain.slots)
-                    )
-    return prefixes
-
-
-def _unseen_conversations(agent: Agent) -> Iterator[DialogueStateTracker]:
-    """Conversations of random intents, no story's path: where TED's own prediction is needed.
-
-    Each user turn is followed by the actions Rasa predicts until it listens (their effects are not run).
-    """
-    pick = random.Random(15)
-    intents = sorted(agent.domain.intents)
-    for number in range(CONVERSATIONS):
-        tracker = DialogueStateTracker.from_events(
-            f"unseen-{number}", [ActionExecuted(ACTION_LISTEN_NAME)], agent.domain.slots
-        )
-        for _ in range(USER_TURNS):
-            tracker.update(UserUttered("…", {"name": pick.choice(intents), "confidence": 0.9}))
-            for _ in range(MAX_ACTIONS_PER_TURN):
-                yield tracker.copy()
-                action = agent.processor._predict_next_with_tracker(tracker.copy()).max_confidence_index
-                name = agent.domain.action_names_or_texts[action]
-                tracker.update(ActionExecuted(name))
-                if name == ACTION_LISTEN_NAME:
-                    break
-
-
 def _comparable(prediction: PolicyPrediction) -> tuple[object, ...]:
     events = [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in prediction.events]
     return (prediction.probabilities, prediction.policy_name, prediction.is_no_user_prediction, events)
 
 
-def test_every_prediction_is_rasas_own(agents: tuple[Agent, Agent]) -> None:
+def test_every_prediction_is_rasas_own(
+    agents: tuple[Agent, Agent], trackers: list[DialogueStateTracker]
+) -> None:
     plain, gated = agents
     ted_ran = ted_skipped = 0
-    for tracker in [*_story_prefixes(plain), *_unseen_conversations(plain)]:
+    for tracker in trackers:
         expected = plain.processor._predict_next_with_tracker(tracker.copy())
         with speedups_installed():
             outputs = gated.processor.graph_runner.run(  # type: ignore[union-attr]
