@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 
 import pytest
 import redis
+from rasa.shared.core.conversation import Dialogue
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -114,3 +116,20 @@ async def test_the_store_keeps_a_long_conversation_bounded_and_expiring(
     assert 0 < store.red.ttl(store.key_prefix + "conv-1") <= 600
     await store.save(loaded)  # saving again what was loaded changes nothing
     assert list((await store.retrieve("conv-1")).events) == list(loaded.events)
+
+
+async def test_trackers_are_standard_json_both_ways(store: BoundedRedisTrackerStore) -> None:
+    parse = {
+        "name": "greet",
+        "confidence": 0.1 + 0.2,
+        "intent_ranking": [{"name": "deny", "confidence": 1e-7}],
+    }
+    tracker = _tracker(3, [UserUttered('卡号/网址 https://例子.cn/a?b=1 "引号"', parse, message_id="odd")])
+    await store.save(tracker)
+    stored = store.red.get(store.key_prefix + "conv-1")
+
+    assert json.loads(stored) == json.loads(json.dumps(Dialogue("conv-1", list(tracker.events)).as_dict()))
+    assert list((await store.retrieve("conv-1")).events) == list(tracker.events)
+    # A tracker Rasa's own store wrote (ASCII-escaped) reads back the same.
+    store.red.set(store.key_prefix + "conv-1", json.dumps(Dialogue("conv-1", list(tracker.events)).as_dict()))
+    assert list((await store.retrieve("conv-1")).events) == list(tracker.events)
