@@ -3,7 +3,7 @@
 Run:  .venv/bin/python bench/turn_bench.py [--root CHECKOUT] [--skip-two]
 
 Starts the system (scripts/run.sh of CHECKOUT, default this one) on free ports under key prefixes of its own,
-and measures, each at 1, 20 and 50 concurrent customers (p50, p95, max, turns/s, errors):
+and measures, each at 1, 20 and 50 concurrent customers (p50, p95, max, turns/s, errors, cores busy):
 - `parse`: the bare NLU parse, Rasa's `POST /model/parse` (the floor every turn pays);
 - `gateway`: a customer's turn through the handoff API, `POST /api/conversations/{id}/messages` until the
   response carries the bot's replies (inbox, worker, Rasa, actions, replies stored);
@@ -53,12 +53,23 @@ _LIMITS = httpx.Limits(max_connections=200, keepalive_expiry=1.0)
 
 
 @dataclass(frozen=True)
+class Cores:
+    """Cores busy on average during a run: the whole machine (Redis and PostgreSQL included), the system
+    under test (scripts/run.sh's processes) and this load generator."""
+
+    machine: float
+    system: float
+    client: float
+
+
+@dataclass(frozen=True)
 class Run:
     name: str
     concurrency: int
     latencies_ms: list[float]
     errors: int
     wall_seconds: float
+    cores: Cores
 
     def p(self, q: float) -> float:
         ordered = sorted(self.latencies_ms) or [float("nan")]
@@ -72,7 +83,23 @@ class Run:
 Call = Callable[[int], Awaitable[bool]]  # one request of a customer (its turn number); True when it worked
 
 
-async def _load(name: str, concurrency: int, turns: int, customer: Callable[[], Awaitable[Call]]) -> Run:
+def _machine_busy_ticks() -> int:
+    """CPU time the whole machine spent busy so far (all cores, /proc/stat), in clock ticks."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split()[1:9]
+    )
+    return user + nice + system + irq + softirq + steal
+
+
+def _cpu_seconds(system: RunningSystem) -> tuple[float, float, float]:
+    """(machine, system under test, this process): CPU seconds used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    return _machine_busy_ticks() / tick, cpu_ticks_of_tree(system.root_pid) / tick, time.process_time()
+
+
+async def _load(
+    system: RunningSystem, name: str, concurrency: int, turns: int, customer: Callable[[], Awaitable[Call]]
+) -> Run:
     """`concurrency` customers at once, each sending `turns` requests one after the other."""
     calls = [await customer() for _ in range(concurrency)]
     latencies: list[float] = []
@@ -89,9 +116,11 @@ async def _load(name: str, concurrency: int, turns: int, customer: Callable[[], 
             latencies.append((time.perf_counter() - start) * 1000)
             errors += not ok
 
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _cpu_seconds(system)
     await asyncio.gather(*(drive(call) for call in calls))
-    return Run(name, concurrency, latencies, errors, time.perf_counter() - started)
+    wall = time.perf_counter() - started
+    used = [(after - before) / wall for before, after in zip(cpu_before, _cpu_seconds(system), strict=True)]
+    return Run(name, concurrency, latencies, errors, wall, Cores(*used))
 
 
 class Bench:
@@ -162,18 +191,19 @@ def _row(run: Run, floor: Run | None) -> str:
     return (
         f"{run.name:<9} {run.concurrency:>5} {len(run.latencies_ms):>6} {run.p(0.5):>9.1f} "
         f"{run.p(0.95):>9.1f} {max(run.latencies_ms):>9.1f} {run.per_second:>8.1f} {run.errors:>6} "
-        f"{ratio:>9.1f}"
+        f"{ratio:>9.1f} {run.cores.machine:>6.2f} {run.cores.system:>6.2f} {run.cores.client:>6.2f}"
     )
 
 
 def _print_load(runs: Sequence[Run]) -> None:
     print(
         f"{'measure':<9} {'conc':>5} {'turns':>6} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9} {'turns/s':>8} "
-        f"{'errors':>6} {'×parse':>9}"
+        f"{'errors':>6} {'×parse':>9} {'cores':>6} {'system':>6} {'client':>6}"
     )
     floors = {run.concurrency: run for run in runs if run.name == "parse"}
     for run in runs:
         print(_row(run, floors.get(run.concurrency)))
+    print(f"cores busy of the machine's {os.cpu_count()}: all, the system's processes, this load generator")
 
 
 def _print_conversation(latencies: list[float]) -> None:
@@ -216,13 +246,13 @@ def _rss_mb(system: RunningSystem, service: str) -> str:
 async def _one_process(system: RunningSystem) -> list[Run]:
     async with httpx.AsyncClient(timeout=600, limits=_LIMITS) as http:
         bench = Bench(system, http)
-        await _load("warm-up", 1, 5, bench.gateway_customer)
+        await _load(system, "warm-up", 1, 5, bench.gateway_customer)
         runs = []
         for concurrency in CONCURRENCY:
             turns = TURNS_PER_CUSTOMER[concurrency]
-            runs.append(await _load("parse", concurrency, turns, bench.parse_customer))
-            runs.append(await _load("gateway", concurrency, turns, bench.gateway_customer))
-            runs.append(await _load("rasa", concurrency, turns, bench.rasa_customer))
+            runs.append(await _load(system, "parse", concurrency, turns, bench.parse_customer))
+            runs.append(await _load(system, "gateway", concurrency, turns, bench.gateway_customer))
+            runs.append(await _load(system, "rasa", concurrency, turns, bench.rasa_customer))
         print("\n1 Rasa process:")
         _print_load(runs)
         cpu_before = _cpu_ms(system)
@@ -236,9 +266,11 @@ async def _one_process(system: RunningSystem) -> list[Run]:
 async def _two_processes(system: RunningSystem) -> list[Run]:
     async with httpx.AsyncClient(timeout=600, limits=_LIMITS) as http:
         bench = Bench(system, http)
-        await _load("warm-up", 2, 5, bench.gateway_customer)
+        await _load(system, "warm-up", 2, 5, bench.gateway_customer)
         runs = [
-            await _load("gateway", concurrency, TURNS_PER_CUSTOMER[concurrency], bench.gateway_customer)
+            await _load(
+                system, "gateway", concurrency, TURNS_PER_CUSTOMER[concurrency], bench.gateway_customer
+            )
             for concurrency in CONCURRENCY[1:]
         ]
         rss = ", ".join(_rss_mb(system, name) for name in ("rasa", "rasa_2"))
