@@ -41,8 +41,9 @@ from tests.integration.system import RunningSystem, cpu_ticks_of_tree, running_s
 from tests.integration.texts import BOT_ONLY_TEXTS as TEXTS  # noqa: E402
 
 CONCURRENCY = (1, 20, 50)
-# Turns each customer sends at each concurrency: enough samples for a p95, few enough for a 2-core machine.
-TURNS_PER_CUSTOMER = {1: 40, 20: 6, 50: 4}
+# Turns each customer sends at each concurrency: enough samples for a p95, and load runs of several seconds
+# (at 120 or 200 turns, a second or two, turns/s moved by a third between runs of the same code).
+TURNS_PER_CUSTOMER = {1: 40, 20: 20, 50: 10}
 CONVERSATION_TURNS = 100
 CUSTOMER = "C1001"
 # The bench sends far more turns per conversation than a person could type.
