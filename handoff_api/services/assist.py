@@ -11,12 +11,15 @@ from handoff_api.services import readings
 from handoff_api.services.agent_views import ensure_can_read
 from handoff_api.services.context import AppContext
 from handoff_api.sql import readings as sql
+from handoff_api.store.messages import stream_order
 
 
 async def assist_view(ctx: AppContext, agent: Agent, conversation_id: str) -> AssistView:
     conversation = await ctx.stores.conversations.get(conversation_id)
     ensure_can_read(agent, conversation)
     rows = await run_in_threadpool(sql.conversation_readings, ctx.engine, conversation_id=conversation_id)
+    # Readings are kept as their parses finish, which need not be the order the customer wrote in.
+    rows = sorted(rows, key=lambda row: stream_order(row.message_id))
     latest = rows[-1] if rows else None
     answer = (
         ctx.directory.assist.answer(latest.intent, conversation.tier.value)

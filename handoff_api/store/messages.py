@@ -29,6 +29,12 @@ def check_cursor(last_id: str) -> str:
     return last_id
 
 
+def stream_order(entry_id: str) -> tuple[int, int]:
+    """Sorts messages as their stream holds them (ids compare as two numbers, not as text)."""
+    milliseconds, _, sequence = entry_id.partition("-")
+    return int(milliseconds), int(sequence or 0)
+
+
 def decode_message(entry_id: str, fields: dict[str, str]) -> MessagePublic:
     return MessagePublic(
         id=entry_id,

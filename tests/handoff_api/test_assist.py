@@ -64,6 +64,31 @@ async def test_the_agent_sees_the_reading_and_the_bots_answer(
     assert view["suggestions"][0]["text"].startswith(STANDARD_ANNUAL_FEE)
 
 
+async def test_the_suggestion_answers_the_latest_message_whichever_reading_was_kept_last(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    customer, agent, said = await _with_agent(client)
+    later = (await customer.say("我换手机号了"))[0]["id"]
+    # The later message's parse finished first.
+    for message_id, intent in ((later, "ask_annual_fee"), (said[0]["id"], "ask_installment")):
+        await readings.record(
+            app.state.context,
+            conversation_id=customer.conversation_id,
+            message_id=message_id,
+            text="…",
+            reading=BotReading(intent=intent, confidence=0.9),
+            replies=[],
+            while_agent=True,
+        )
+
+    view = (
+        await client.get(f"/api/agent/conversations/{customer.conversation_id}/assist", headers=agent)
+    ).json()
+
+    assert [r["message_id"] for r in view["readings"]] == [said[0]["id"], later]
+    assert [s["intent"] for s in view["suggestions"]] == ["ask_annual_fee"]
+
+
 async def test_a_misread_message_reaches_the_inbox_with_the_agents_intent(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
