@@ -93,7 +93,12 @@ def _stores(
     return Stores(
         redis=redis,
         conversations=ConversationStore(redis, keys, ttl_seconds=settings.CONVERSATION_TTL_SECONDS),
-        bot_turns=BotTurnStore(redis, keys, ttl_seconds=settings.BOT_TURN_KEYS_TTL_SECONDS),
+        bot_turns=BotTurnStore(
+            redis,
+            keys,
+            ttl_seconds=settings.BOT_TURN_KEYS_TTL_SECONDS,
+            conversation_ttl_seconds=settings.CONVERSATION_TTL_SECONDS,
+        ),
         messages=MessageStore(
             redis, keys, blocking_reads=blocking_reads, ttl_seconds=settings.CONVERSATION_TTL_SECONDS
         ),

@@ -12,7 +12,6 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from enum import Enum
 
 from contract.identity import Identity, Turn, sign_identity
 from handoff_api.clients.rasa import BotAnswer, BotReply, RasaRefused, RasaUnavailable
@@ -22,7 +21,8 @@ from handoff_api.domain.states import ConversationState, MessageRole
 from handoff_api.schemas import MessagePublic
 from handoff_api.services import readings
 from handoff_api.services.context import AppContext
-from handoff_api.store.bot_turns import BotMessage, BotTurn
+from handoff_api.store.bot_turns import BotMessage, BotTurn, Finished
+from handoff_api.store.conversations import BOT_TURN_MARK
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +31,6 @@ BOT_SLOW_NOTICE = "智能助手正在处理您的消息，请稍候。"
 BOT_FAILED_APOLOGY = "抱歉，智能助手未能处理这条消息，请换个说法再试，或点击“转人工”。"
 # Set on the conversation while the bot is unreachable for it, so the customer hears about the delay once.
 BOT_DELAY_NOTIFIED = "bot_delay_notified"
-
-
-class _Delivery(Enum):
-    DONE = "done"  # answered, dropped or refused: go on with the next turn
-    RETRY = "retry"  # the bot did not answer: the conversation waits for its retry time
 
 
 class BotTurnWorker:
@@ -56,6 +51,8 @@ class BotTurnWorker:
         self._max_retry_seconds = max_retry_seconds
         self._slow_notice_seconds = slow_notice_seconds
         self._serving: dict[str, asyncio.Task[None]] = {}
+        # Leased again while still being served here (a turn queued as the lease ended): served once done.
+        self._leased_again: set[str] = set()
         self._failures: dict[str, int] = {}
         self._keeping_readings: set[asyncio.Task[None]] = set()
         self._stopping = False
@@ -99,11 +96,14 @@ class BotTurnWorker:
             now=now, lease_until=now + self._lease_seconds, limit=room
         )
         for conversation_id in leased:
-            if conversation_id not in self._serving:
-                self._serving[conversation_id] = asyncio.create_task(self._serve(conversation_id))
-                self._serving[conversation_id].add_done_callback(
-                    lambda _t, cid=conversation_id: self._done(cid)
-                )
+            if conversation_id in self._serving:
+                self._leased_again.add(conversation_id)
+            else:
+                self._start(conversation_id)
+
+    def _start(self, conversation_id: str) -> None:
+        self._serving[conversation_id] = asyncio.create_task(self._serve(conversation_id))
+        self._serving[conversation_id].add_done_callback(lambda _t, cid=conversation_id: self._done(cid))
 
     @property
     def backing_off(self) -> int:
@@ -112,6 +112,9 @@ class BotTurnWorker:
 
     def _done(self, conversation_id: str) -> None:
         self._serving.pop(conversation_id, None)
+        if conversation_id in self._leased_again and not self._stopping:
+            self._leased_again.discard(conversation_id)
+            self._start(conversation_id)
         self._ctx.turn_waiters.wakeup.set()  # room for another conversation
 
     async def _serve(self, conversation_id: str) -> None:
@@ -119,13 +122,16 @@ class BotTurnWorker:
         store = self._ctx.stores.bot_turns
         keep_lease = asyncio.create_task(self._keep_lease(conversation_id))
         try:
+            turn = await store.next_turn(conversation_id)
             while True:
-                turn = await store.next_turn(conversation_id)
                 if turn is None:
                     if await store.release_if_idle(conversation_id):
                         return
-                    continue  # queued after the list was read: the lease is still ours
-                if await self._deliver(conversation_id, turn) is _Delivery.RETRY:
+                    # Queued after the list was read: the lease is still ours.
+                    turn = await store.next_turn(conversation_id)
+                    continue
+                finished = await self._deliver(conversation_id, turn)
+                if finished is None:  # the bot did not answer: the conversation waits for its retry time
                     keep_lease.cancel()
                     await store.extend(
                         conversation_id, until=time.time() + self._retry_delay(conversation_id)
@@ -134,6 +140,9 @@ class BotTurnWorker:
                 # However the turn ended (answered, refused, dropped for an agent), its back-off is over:
                 # kept, it would outlive the conversation in this process.
                 self._failures.pop(conversation_id, None)
+                if finished.pending == 0:  # the lease ended with the turn
+                    return
+                turn = finished.next_turn
         except Exception:  # noqa: BLE001 - one conversation's failure must not stop the others
             logger.exception("serving bot turns of conversation %s failed", conversation_id)
         finally:
@@ -149,26 +158,30 @@ class BotTurnWorker:
         self._failures[conversation_id] = failures
         return min(2.0 ** (failures - 1), self._max_retry_seconds)
 
-    async def _deliver(self, conversation_id: str, turn: BotTurn) -> _Delivery:
+    async def _deliver(self, conversation_id: str, turn: BotTurn) -> Finished | None:
+        """The turn finished (answered, refused, or dropped because an agent or the queue took the
+        conversation since the message came), or None when the bot did not answer it."""
         stores = self._ctx.stores
+        # The action server may request a handoff inside this turn; the dispatcher leaves the conversation
+        # alone until the bot's reply ("you are in the queue") is stored, then is woken to assign it.
         try:
-            conversation = await stores.conversations.get(conversation_id)
+            conversation = await stores.conversations.begin_bot_turn(
+                conversation_id, max_seconds=self._lease_seconds
+            )
         except ConversationNotFound:
             conversation = None
         if conversation is None or conversation.state is not ConversationState.BOT:
-            # An agent or the queue took the conversation since the message came: it stays stored only.
-            await self._finish(conversation_id, turn, [])
-            return _Delivery.DONE
-        # The action server may request a handoff inside this turn; the dispatcher leaves the conversation
-        # alone until the bot's reply ("you are in the queue") is stored, then is woken to assign it.
-        await stores.conversations.begin_bot_turn(conversation_id, max_seconds=self._lease_seconds)
+            return await self._finish(conversation_id, turn, [])  # stays stored only
+        finished = None
         try:
-            return await self._ask(conversation, turn)
+            finished = await self._ask(conversation, turn)
+            return finished
         finally:
-            if await stores.conversations.end_bot_turn(conversation_id) is ConversationState.QUEUED:
+            state = finished.state if finished else await stores.conversations.end_bot_turn(conversation_id)
+            if state is ConversationState.QUEUED:
                 self._ctx.dispatch_requested.set()
 
-    async def _ask(self, conversation: Conversation, turn: BotTurn) -> _Delivery:
+    async def _ask(self, conversation: Conversation, turn: BotTurn) -> Finished | None:
         ctx = self._ctx
         if conversation.rasa_resume_pending and await ctx.rasa.set_paused(conversation.id, paused=False):
             await ctx.stores.conversations.set_rasa_resume_pending(conversation.id, False)
@@ -177,19 +190,18 @@ class BotTurnWorker:
         except RasaUnavailable as exc:
             logger.warning("bot turn of conversation %s delayed: %s", conversation.id, exc)
             await tell_delayed(ctx, conversation.id)
-            return _Delivery.RETRY
+            return None
         except RasaRefused as exc:
             logger.error("bot refused a turn of conversation %s: %s", conversation.id, exc)
-            await self._finish(conversation.id, turn, [])
+            finished = await self._finish(conversation.id, turn, [])
             await ctx.stores.messages.append(conversation.id, MessageRole.SYSTEM, BOT_FAILED_APOLOGY)
-            return _Delivery.DONE
-        await ctx.stores.conversations.clear_mark(conversation.id, BOT_DELAY_NOTIFIED)
-        await self._finish(conversation.id, turn, answer.shown())
+            return finished
+        finished = await self._finish(conversation.id, turn, answer.shown())
         # Off the serving path: the conversation's next turn does not wait for a database write.
         keeping = asyncio.create_task(self._keep_reading(conversation.id, turn, answer))
         self._keeping_readings.add(keeping)
         keeping.add_done_callback(self._keeping_readings.discard)
-        return _Delivery.DONE
+        return finished
 
     async def _keep_reading(self, conversation_id: str, turn: BotTurn, answer: BotAnswer) -> None:
         """After the replies are stored, so neither the customer nor the next turn waits; a failure loses only
@@ -230,11 +242,15 @@ class BotTurnWorker:
             )
         return await sending
 
-    async def _finish(self, conversation_id: str, turn: BotTurn, replies: list[BotReply]) -> None:
+    async def _finish(self, conversation_id: str, turn: BotTurn, replies: list[BotReply]) -> Finished:
+        """Store the replies and end the bot's turn; the bot answered, so it is no longer delayed."""
         meta = {"reply_to": turn.message_id}
         messages = [BotMessage(reply.text, reply.buttons, meta) for reply in replies]
-        stored = await self._ctx.stores.bot_turns.finish(conversation_id, turn, messages)
-        self._ctx.turn_waiters.answered(conversation_id, turn.message_id, stored or [])
+        finished = await self._ctx.stores.bot_turns.finish(
+            conversation_id, turn, messages, clear_marks=(BOT_TURN_MARK, BOT_DELAY_NOTIFIED)
+        )
+        self._ctx.turn_waiters.answered(conversation_id, turn.message_id, finished.stored or [])
+        return finished
 
 
 async def tell_delayed(ctx: AppContext, conversation_id: str) -> list[MessagePublic]:

@@ -47,8 +47,6 @@ async def accept_customer_message(
         delay_mark=BOT_DELAY_NOTIFIED,
         standing_payloads=STANDING_PAYLOADS,
     )
-    # The script stored it; the conversation lives on for CONVERSATION_TTL_SECONDS from now.
-    await ctx.stores.conversations.keep(conversation.id)
     stored = [accepted.message]
     future = None
     if accepted.turn is not None:

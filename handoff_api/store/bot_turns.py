@@ -13,7 +13,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from handoff_api.domain.exceptions import ConversationNotFound
-from handoff_api.domain.states import MessageRole
+from handoff_api.domain.states import ConversationState, MessageRole
 from handoff_api.schemas import Button, MessagePublic
 from handoff_api.store.lua_scripts import load_script
 from handoff_api.store.messages import decode_message, message_fields
@@ -42,11 +42,26 @@ class Accepted:
     bot_delayed: bool  # the bot could not be reached for this conversation lately: no answer soon
 
 
+@dataclass(frozen=True)
+class Finished:
+    stored: list[MessagePublic] | None  # the replies as stored; None when another worker finished the turn
+    pending: int  # turns still queued: with none the caller's lease has ended
+    next_turn: BotTurn | None
+    state: ConversationState | None  # who owns the conversation now (a handoff may have queued it)
+
+
+def _turn(encoded: str) -> BotTurn | None:
+    return BotTurn(**json.loads(encoded)) if encoded else None
+
+
 class BotTurnStore:
-    def __init__(self, redis: Redis, keys: RedisKeys, *, ttl_seconds: int) -> None:
+    def __init__(
+        self, redis: Redis, keys: RedisKeys, *, ttl_seconds: int, conversation_ttl_seconds: int
+    ) -> None:
         self._redis = redis
         self._keys = keys
-        self._ttl_seconds = ttl_seconds
+        self._ttl_seconds = ttl_seconds  # of the pending turns and the payloads the bot offered
+        self._conversation_ttl_seconds = conversation_ttl_seconds
         self._accept = load_script(redis, "accept_customer_message.lua")
         self._enqueue = load_script(redis, "enqueue_bot_turn.lua")
         self._claim = load_script(redis, "claim_bot_turns.lua")
@@ -62,7 +77,8 @@ class BotTurnStore:
         delay_mark: str,
         standing_payloads: Sequence[str] = (),
     ) -> Accepted:
-        """Store the customer's message and queue it for the bot if the bot owns the conversation."""
+        """Store the customer's message and queue it for the bot if the bot owns the conversation; the
+        conversation lives on for its TTL from now."""
         fields = message_fields(MessageRole.CUSTOMER, text, (), None)
         reply = await self._accept(
             keys=[
@@ -80,6 +96,7 @@ class BotTurnStore:
                 payload or "",
                 delay_mark,
                 json.dumps(list(standing_payloads)),
+                self._conversation_ttl_seconds,
                 *(item for pair in fields.items() for item in pair),
             ],
         )
@@ -108,29 +125,27 @@ class BotTurnStore:
             keys=[self._keys.bot_turns_due()], args=[repr(now), repr(lease_until), limit]
         )
 
-    async def lease(self, conversation_id: str, *, now: float, lease_until: float) -> bool:
-        """Lease this conversation if its turns are due (not leased by another worker)."""
-        leased = await self._claim(
-            keys=[self._keys.bot_turns_due()], args=[repr(now), repr(lease_until), 1, conversation_id]
-        )
-        return bool(leased)
-
     async def extend(self, conversation_id: str, *, until: float) -> None:
         """Keep a lease (while the bot is slow), or set when a failed turn is retried."""
         await self._redis.zadd(self._keys.bot_turns_due(), {conversation_id: until}, xx=True)
 
     async def next_turn(self, conversation_id: str) -> BotTurn | None:
-        head = await self._redis.lindex(self._keys.bot_turns(conversation_id), 0)
-        return BotTurn(**json.loads(head)) if head else None
+        return _turn(await self._redis.lindex(self._keys.bot_turns(conversation_id), 0) or "")
 
     async def finish(
-        self, conversation_id: str, turn: BotTurn, replies: Sequence[BotMessage] = ()
-    ) -> list[MessagePublic] | None:
-        """Store the bot's replies to the turn and take it off the list; None when another worker already did
-        (nothing is stored then). With no turn left the conversation's lease ends."""
+        self,
+        conversation_id: str,
+        turn: BotTurn,
+        replies: Sequence[BotMessage] = (),
+        *,
+        clear_marks: Sequence[str] = (),
+    ) -> Finished:
+        """Store the bot's replies to the turn, take it off the list and clear the conversation's marks
+        `clear_marks`; nothing is stored when another worker already did. With no turn left the
+        conversation's lease ends."""
         fields = [message_fields(MessageRole.BOT, reply.text, reply.buttons, reply.meta) for reply in replies]
         payloads = sorted({button.payload for reply in replies for button in reply.buttons})
-        reply = await self._finish(
+        stored, pending, next_turn, state, *ids = await self._finish(
             keys=self._finish_keys(conversation_id),
             args=[
                 conversation_id,
@@ -138,17 +153,22 @@ class BotTurnStore:
                 self._ttl_seconds,
                 json.dumps(fields),
                 json.dumps(payloads),
+                *clear_marks,
             ],
         )
-        if reply == -1:
-            return None
-        _pending, *ids = reply
-        return [decode_message(entry_id, entry) for entry_id, entry in zip(ids, fields, strict=True)]
+        return Finished(
+            [decode_message(entry_id, entry) for entry_id, entry in zip(ids, fields, strict=True)]
+            if stored
+            else None,
+            pending,
+            _turn(next_turn),
+            ConversationState(state) if state else None,
+        )
 
     async def release_if_idle(self, conversation_id: str) -> bool:
         """End the lease of a conversation with no turn left; False when a turn came in meanwhile: the
         lease stays with the caller, who serves that turn too."""
-        pending, *_ = await self._finish(
+        _stored, pending, *_ = await self._finish(
             keys=self._finish_keys(conversation_id), args=[conversation_id, "", 0, "[]", "[]"]
         )
         return pending == 0
@@ -159,4 +179,5 @@ class BotTurnStore:
             self._keys.bot_turns_due(),
             self._keys.messages(conversation_id),
             self._keys.offered_payloads(conversation_id),
+            self._keys.conversation(conversation_id),
         ]

@@ -9,7 +9,11 @@ from contract.names import CustomerTier
 from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.exceptions import ConversationNotFound
 from handoff_api.domain.states import ConversationState
+from handoff_api.store.lua_scripts import load_script
 from handoff_api.store.redis_keys import RedisKeys
+
+# The field that marks the bot's turn: the dispatcher assigns no agent to a conversation while it is set.
+BOT_TURN_MARK = "bot_turn_until"
 
 
 def _optional_float(value: str | None) -> float | None:
@@ -28,7 +32,7 @@ def _from_hash(conversation_id: str, fields: dict[str, str]) -> Conversation:
         deadline=_optional_float(fields.get("deadline")),
         packet=json.loads(fields["packet"]) if "packet" in fields else None,
         note=fields.get("note"),
-        bot_turn_until=_optional_float(fields.get("bot_turn_until")),
+        bot_turn_until=_optional_float(fields.get(BOT_TURN_MARK)),
         rasa_resume_pending="rasa_resume_pending" in fields,
     )
 
@@ -38,6 +42,7 @@ class ConversationStore:
         self._redis = redis
         self.keys = keys
         self._ttl_seconds = ttl_seconds  # CONVERSATION_TTL_SECONDS: after the last message
+        self._begin_bot_turn = load_script(redis, "begin_bot_turn.lua")
 
     async def create(self, conversation_id: str, *, customer_id: str, tier: CustomerTier) -> None:
         key = self.keys.conversation(conversation_id)
@@ -54,13 +59,12 @@ class ConversationStore:
             pipe.expire(key, self._ttl_seconds)
             await pipe.execute()
 
-    async def keep(self, conversation_id: str, seconds: int | None = None) -> None:
-        """The conversation and its message stream expire `seconds` (default CONVERSATION_TTL_SECONDS) from
-        now. Called on every message: a conversation lives as long as someone writes to it."""
-        ttl = seconds or self._ttl_seconds
+    async def keep(self, conversation_id: str, seconds: int) -> None:
+        """The conversation and its message stream expire `seconds` from now (each stored message renews
+        them for CONVERSATION_TTL_SECONDS)."""
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.expire(self.keys.conversation(conversation_id), ttl)
-            pipe.expire(self.keys.messages(conversation_id), ttl)
+            pipe.expire(self.keys.conversation(conversation_id), seconds)
+            pipe.expire(self.keys.messages(conversation_id), seconds)
             await pipe.execute()
 
     async def get(self, conversation_id: str) -> Conversation:
@@ -69,17 +73,23 @@ class ConversationStore:
             raise ConversationNotFound
         return _from_hash(conversation_id, fields)
 
-    async def begin_bot_turn(self, conversation_id: str, *, max_seconds: float) -> None:
-        """Mark the bot's turn; the mark lapses after max_seconds should this process die in the turn."""
-        await self._redis.hset(
-            self.keys.conversation(conversation_id), "bot_turn_until", repr(time.time() + max_seconds)
+    async def begin_bot_turn(self, conversation_id: str, *, max_seconds: float) -> Conversation:
+        """The conversation, with the bot's turn marked if the bot owns it; the mark lapses after max_seconds
+        should this process die in the turn. A finished turn clears it (BotTurnStore.finish)."""
+        fields = await self._begin_bot_turn(
+            keys=[self.keys.conversation(conversation_id)],
+            args=[BOT_TURN_MARK, repr(time.time() + max_seconds)],
         )
+        if not fields:
+            raise ConversationNotFound
+        return _from_hash(conversation_id, dict(zip(fields[::2], fields[1::2], strict=True)))
 
     async def end_bot_turn(self, conversation_id: str) -> ConversationState | None:
-        """Clear the mark; returns the state now (a handoff may have queued it during the turn)."""
+        """Clear the mark of a turn that did not finish; returns the state now (a handoff may have queued it
+        during the turn)."""
         key = self.keys.conversation(conversation_id)
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hdel(key, "bot_turn_until")
+            pipe.hdel(key, BOT_TURN_MARK)
             pipe.hget(key, "state")
             _, state = await pipe.execute()
         return ConversationState(state) if state else None
@@ -94,9 +104,6 @@ class ConversationStore:
     async def mark_once(self, conversation_id: str, mark: str) -> bool:
         """Set a flag on the conversation; True only for the call that set it (say a thing once)."""
         return bool(await self._redis.hsetnx(self.keys.conversation(conversation_id), mark, "1"))
-
-    async def clear_mark(self, conversation_id: str, mark: str) -> None:
-        await self._redis.hdel(self.keys.conversation(conversation_id), mark)
 
     async def get_many(self, conversation_ids: list[str]) -> list[Conversation]:
         async with self._redis.pipeline(transaction=False) as pipe:

@@ -1,5 +1,7 @@
 """The bot's inbox in Redis (store/bot_turns.py): accepted once, served in order, finished exactly once."""
 
+import time
+
 import pytest
 from redis.asyncio import Redis
 
@@ -7,7 +9,7 @@ from contract.names import CustomerTier
 from handoff_api.domain.exceptions import ConversationNotFound
 from handoff_api.schemas import Button
 from handoff_api.store.bot_turns import BotMessage, BotTurn, BotTurnStore
-from handoff_api.store.conversations import ConversationStore
+from handoff_api.store.conversations import BOT_TURN_MARK, ConversationStore
 from handoff_api.store.redis_keys import RedisKeys
 
 DELAY_MARK = "bot_delay_notified"
@@ -15,7 +17,7 @@ DELAY_MARK = "bot_delay_notified"
 
 @pytest.fixture
 async def store(async_redis: Redis, keys: RedisKeys) -> BotTurnStore:
-    return BotTurnStore(async_redis, keys, ttl_seconds=600)
+    return BotTurnStore(async_redis, keys, ttl_seconds=600, conversation_ttl_seconds=3600)
 
 
 @pytest.fixture
@@ -94,15 +96,16 @@ async def test_finishing_stores_replies_once_and_ends_the_lease_when_idle(
     assert await store.lease_due(now=100.0, lease_until=130.0, limit=10) == ["c1"]
     assert await store.lease_due(now=101.0, lease_until=131.0, limit=10) == []  # leased to the first worker
 
-    stored = await store.finish(
+    finished = await store.finish(
         "c1", turn, [BotMessage("您的可用额度是…", meta={"reply_to": turn.message_id})]
     )
     again = await store.finish("c1", turn, [BotMessage("您的可用额度是…")])
 
-    assert [(m.role, m.text, m.meta) for m in stored] == [
+    assert [(m.role, m.text, m.meta) for m in finished.stored] == [
         ("bot", "您的可用额度是…", {"reply_to": turn.message_id})
     ]
-    assert again is None  # a second worker that answered the same turn stores nothing
+    assert (finished.pending, finished.next_turn, finished.state) == (0, None, "bot")
+    assert again.stored is None  # a second worker that answered the same turn stores nothing
     bot_messages = [f for _id, f in await async_redis.xrange(keys.messages("c1")) if f["role"] == "bot"]
     assert len(bot_messages) == 1
     assert await async_redis.zscore(keys.bot_turns_due(), "c1") is None
@@ -116,8 +119,9 @@ async def test_a_turn_queued_while_the_last_one_finishes_is_not_stranded(
     await store.lease_due(now=100.0, lease_until=130.0, limit=10)
     second = (await _say(store, "二", now=101.0)).turn  # arrives while the worker serves the first
 
-    await store.finish("c1", first, [])
-    assert not await store.release_if_idle("c1")  # the worker goes on with it
+    finished = await store.finish("c1", first, [])
+    assert (finished.pending, finished.next_turn) == (1, second)  # the worker goes on with it
+    assert not await store.release_if_idle("c1")
 
     assert await store.next_turn("c1") == second
     assert await async_redis.zscore(keys.bot_turns_due(), "c1") == 130.0  # still the worker's, until it ends
@@ -127,8 +131,8 @@ async def test_a_lapsed_lease_lets_another_worker_take_over(store, conversations
     await _say(store, "一")
     assert await store.lease_due(now=100.0, lease_until=115.0, limit=10) == ["c1"]
 
-    assert not await store.lease("c1", now=110.0, lease_until=125.0)
-    assert await store.lease("c1", now=116.0, lease_until=131.0)
+    assert await store.lease_due(now=110.0, lease_until=125.0, limit=10) == []
+    assert await store.lease_due(now=116.0, lease_until=131.0, limit=10) == ["c1"]
 
 
 async def test_a_retry_waits_until_its_time(store, conversations) -> None:
@@ -144,3 +148,47 @@ async def test_the_delay_mark_is_reported_with_each_message(store, conversations
     assert not (await _say(store, "一")).bot_delayed
     await async_redis.hset(keys.conversation("c1"), DELAY_MARK, "1")
     assert (await _say(store, "二")).bot_delayed
+
+
+async def test_a_message_renews_the_conversation_and_its_messages(
+    store, conversations, async_redis, keys
+) -> None:
+    await _say(store, "一")
+    for key in (keys.conversation("c1"), keys.messages("c1")):
+        await async_redis.expire(key, 5)
+
+    await _say(store, "二")
+
+    for key in (keys.conversation("c1"), keys.messages("c1")):
+        assert 3590 < await async_redis.ttl(key) <= 3600
+
+
+async def test_a_bot_turn_is_marked_only_while_the_bot_owns_the_conversation(
+    conversations, async_redis, keys
+) -> None:
+    conversation = await conversations.begin_bot_turn("c1", max_seconds=60)
+    assert conversation.state == "bot" and conversation.customer_id == "C1001"
+    assert (await conversations.get("c1")).in_bot_turn(time.time())
+
+    await conversations.end_bot_turn("c1")
+    await async_redis.hset(keys.conversation("c1"), "state", "queued")
+    assert (await conversations.begin_bot_turn("c1", max_seconds=60)).state == "queued"
+    assert not (await conversations.get("c1")).in_bot_turn(time.time())
+    with pytest.raises(ConversationNotFound):
+        await conversations.begin_bot_turn("nope", max_seconds=60)
+
+
+async def test_finishing_ends_the_bot_turn_and_clears_the_given_marks(
+    store, conversations, async_redis, keys
+) -> None:
+    turn = (await _say(store, "余额")).turn
+    await conversations.begin_bot_turn("c1", max_seconds=60)
+    await conversations.mark_once("c1", DELAY_MARK)
+    await async_redis.hset(keys.conversation("c1"), "state", "queued")  # a handoff inside the turn
+
+    finished = await store.finish("c1", turn, [], clear_marks=[BOT_TURN_MARK, DELAY_MARK])
+
+    assert finished.state == "queued"
+    conversation = await conversations.get("c1")
+    assert not conversation.in_bot_turn(time.time())
+    assert not await async_redis.hexists(keys.conversation("c1"), DELAY_MARK)

@@ -13,7 +13,8 @@
 -- ARGV[5] the button's payload, or '' for typed text
 -- ARGV[6] the conversation hash field that marks the bot unreachable for it
 -- ARGV[7] payloads every conversation may send (the page's own controls), as JSON
--- ARGV[8..] the stored message's fields, as name, value pairs
+-- ARGV[8] TTL of the conversation and its messages (seconds): a conversation lives on while someone writes
+-- ARGV[9..] the stored message's fields, as name, value pairs
 -- Returns: {message id, 1 if queued for the bot else 0, 1 if sent as a payload else 0, 1 if the bot is known to
 --          be unreachable for the conversation (ARGV[6]'s mark is set) else 0}; -1 no such conversation
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -21,10 +22,12 @@ if not state then
   return -1
 end
 local fields = {}
-for i = 8, #ARGV do
+for i = 9, #ARGV do
   fields[#fields + 1] = ARGV[i]
 end
 local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
+redis.call('EXPIRE', KEYS[1], ARGV[8])
+redis.call('EXPIRE', KEYS[2], ARGV[8])
 if state ~= 'bot' then
   return {id, 0, 0, 0}
 end
