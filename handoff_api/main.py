@@ -4,7 +4,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import httpx
+import aiohttp
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
@@ -158,8 +158,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         engine = create_db_engine(settings.DATABASE_URL)
         # Each process migrates at start-up (serialised by a lock in db.py): no deploy step to forget.
         upgrade_to_head(engine)
-        timeout = httpx.Timeout(settings.RASA_TIMEOUT_SECONDS)
-        async with httpx.AsyncClient(timeout=timeout) as http:
+        timeout = aiohttp.ClientTimeout(total=settings.RASA_TIMEOUT_SECONDS)
+        async with aiohttp.ClientSession(timeout=timeout) as http:
             app.state.context = AppContext(
                 settings=settings,
                 directory=Directory(

@@ -1,5 +1,8 @@
 """The only code that talks to the Rasa servers: signed turns to their gateway channel, and their HTTP API.
 
+Requests go through aiohttp: on this hop it costs a fifth of httpx's CPU per request (measured 0.33 against
+1.5 ms, client and a loopback server together), and the hop is on every turn's path.
+
 Several Rasa servers may serve one deployment: trackers and locks live in Redis, so any of them can take
 any turn. Each turn goes to the server with the fewest turns this process has in flight on it (ties broken by
 the conversation's hash). By hash alone, 20 conversations on 2 servers split unevenly often enough that one
@@ -7,13 +10,14 @@ server set the pace (measured at 0.83 cores while the other used 0.22). When a s
 to the next one.
 """
 
+import json
 import logging
 import time
 import zlib
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-import httpx
+import aiohttp
 from pydantic import BaseModel, Field, ValidationError
 
 from contract.identity import PARSE_PURPOSE, SIGNATURE_HEADER, TURN_PURPOSE, Turn, sign_turn
@@ -25,6 +29,8 @@ logger = logging.getLogger(__name__)
 _FAILED_SERVER_BACKOFF_SECONDS = 5.0
 _GATEWAY_WEBHOOK = "/webhooks/gateway/webhook"
 _GATEWAY_PARSE = "/webhooks/gateway/parse"
+# What a request to a server that is down, restarting or too slow raises.
+_TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
 
 
 class RasaUnavailable(Exception):
@@ -63,7 +69,7 @@ def _validated(model: type[_Model], body: Any) -> _Model:
 class RasaClient:
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: aiohttp.ClientSession,
         *,
         urls: Sequence[str],
         token: str,
@@ -76,7 +82,7 @@ class RasaClient:
         self._urls = [url.rstrip("/") for url in urls]
         self._params = {"token": token} if token else {}
         self._secret = gateway_secret
-        self._turn_timeout = httpx.Timeout(turn_timeout_seconds)
+        self._turn_timeout = aiohttp.ClientTimeout(total=turn_timeout_seconds)
         self._failed_until: dict[str, float] = {}
         self._in_flight = dict.fromkeys(self._urls, 0)
 
@@ -111,22 +117,23 @@ class RasaClient:
         for url in self.servers_for(turn.conversation_id):
             self._in_flight[url] += 1
             try:
-                response = await self._http.post(
-                    url + path, content=body, headers=headers, timeout=self._turn_timeout
-                )
-            except httpx.HTTPError as exc:
+                async with self._http.post(
+                    url + path, data=body, headers=headers, timeout=self._turn_timeout
+                ) as response:
+                    status, raw = response.status, await response.read()
+            except _TRANSPORT_ERRORS as exc:
                 self._failed(url, exc)
                 continue
             finally:
                 self._in_flight[url] -= 1
             self._failed_until.pop(url, None)
-            if response.is_server_error:
-                self._failed(url, RasaUnavailable(f"status {response.status_code}"))
+            if status >= 500:
+                self._failed(url, RasaUnavailable(f"status {status}"))
                 continue
-            if response.is_client_error:
-                raise RasaRefused(f"{url} answered {response.status_code}")
+            if status >= 400:
+                raise RasaRefused(f"{url} answered {status}")
             try:
-                return response.json()
+                return json.loads(raw)
             except ValueError as exc:
                 raise RasaRefused(f"{url} answered an unreadable body: {exc}") from exc
         raise RasaUnavailable("no Rasa server answered")
@@ -135,15 +142,15 @@ class RasaClient:
         error: Exception = RasaUnavailable("no Rasa server")
         for url in self.servers_for(conversation_id):
             try:
-                response = await self._http.post(
+                async with self._http.post(
                     f"{url}/conversations/{conversation_id}/tracker/events",
                     json={"event": event},
                     params=self._params,
-                )
-                response.raise_for_status()
+                ) as response:
+                    response.raise_for_status()
                 self._failed_until.pop(url, None)
                 return
-            except httpx.HTTPError as exc:
+            except _TRANSPORT_ERRORS as exc:
                 self._failed(url, exc)
                 error = exc
         raise RasaUnavailable(str(error))

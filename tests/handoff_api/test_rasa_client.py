@@ -13,11 +13,11 @@ import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
 import pytest
 
 from contract.identity import Identity, Turn, sign_identity
-from handoff_api.clients.rasa import RasaClient
+from handoff_api.clients.rasa import RasaClient, RasaRefused, RasaUnavailable
 
 SECRET = "client-test-secret"
 
@@ -69,7 +69,7 @@ def _conversations_hashed_to_the_first_server(count: int) -> list[str]:
 
 
 async def test_turns_in_flight_are_spread_over_both_servers(servers: list[HeldServer]) -> None:
-    async with httpx.AsyncClient() as http:
+    async with aiohttp.ClientSession() as http:
         client = RasaClient(
             http, urls=[s.url for s in servers], token="", gateway_secret=SECRET, turn_timeout_seconds=10
         )
@@ -92,10 +92,64 @@ async def test_with_nothing_in_flight_a_conversation_keeps_its_hashed_server(
 ) -> None:
     for server in servers:
         server.release.set()
-    async with httpx.AsyncClient() as http:
+    async with aiohttp.ClientSession() as http:
         client = RasaClient(
             http, urls=[s.url for s in servers], token="", gateway_secret=SECRET, turn_timeout_seconds=10
         )
         for conversation_id in _conversations_hashed_to_the_first_server(3):
             await client.send_turn(_turn(conversation_id))
     assert [len(s.conversations) for s in servers] == [3, 0]
+
+
+async def _answer_with(status: int, body: bytes) -> tuple[asyncio.Server, str]:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        head = f"HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        writer.write(head + body)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "outcome"),
+    [
+        (200, b'{"replies": [{"text": "ok"}]}', "answered"),
+        (503, b"", "next server"),  # a server error: the turn moves on to the other server
+        (400, b'{"detail": "bad"}', RasaRefused),  # the same request cannot succeed anywhere
+        (200, b"<html>", RasaRefused),
+    ],
+)
+async def test_what_a_server_answers_decides_where_the_turn_goes(status, body, outcome) -> None:
+    first, first_url = await _answer_with(status, body)
+    second, second_url = await _answer_with(200, b'{"replies": [{"text": "from the second"}]}')
+    conversation_id = _conversations_hashed_to_the_first_server(1)[0]
+    try:
+        async with aiohttp.ClientSession() as http:
+            client = RasaClient(
+                http, urls=[first_url, second_url], token="", gateway_secret=SECRET, turn_timeout_seconds=10
+            )
+            if isinstance(outcome, type):
+                with pytest.raises(outcome):
+                    await client.send_turn(_turn(conversation_id))
+                return
+            answer = await client.send_turn(_turn(conversation_id))
+            expected = "ok" if outcome == "answered" else "from the second"
+            assert [reply.text for reply in answer.replies] == [expected]
+            assert client.any_server_up()
+    finally:
+        first.close()
+        second.close()
+
+
+async def test_no_server_listening_is_unavailable_and_backs_off() -> None:
+    listening, url = await _answer_with(200, b"{}")
+    listening.close()
+    await listening.wait_closed()  # nothing listens on the port now
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(http, urls=[url], token="", gateway_secret=SECRET, turn_timeout_seconds=10)
+        with pytest.raises(RasaUnavailable):
+            await client.send_turn(_turn("c-1"))
+        assert not client.any_server_up()
