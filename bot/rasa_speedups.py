@@ -13,6 +13,11 @@
   prediction (`bot.ted_gate`).
 - RulePolicy tests only the rules that could fit the latest state, and stops walking back through the
   conversation once the rules left are decided (`bot.rule_matching`).
+- Every tracker Rasa makes (several a turn) copies each of the domain's slots with `copy.copy`, whose
+  generic protocol took 150 µs a tracker for our 29 slots. A slot is copied the way that protocol copies it
+  (a new object of the same class sharing the attributes) in 40 µs.
+- Custom action calls reuse one HTTP session and its connections, and write their JSON with ujson
+  (`bot.endpoint_sessions`); Rasa opened a session and a connection for each.
 """
 
 from __future__ import annotations
@@ -28,9 +33,12 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.events import Event
+from rasa.shared.core.slots import Slot
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
 from bot import ted_gate
+from bot.endpoint_sessions import kept_session
 from bot.graph_runner import InOrderGraphRunner
 from bot.rule_matching import possible_rule_keys
 
@@ -63,6 +71,12 @@ def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type
     return _event_types().get(type_name) or _rasa_resolve_by_type(type_name, default)
 
 
+def _copy_slot(slot: Slot) -> Slot:
+    clone = object.__new__(type(slot))
+    clone.__dict__.update(slot.__dict__)
+    return clone
+
+
 def _prediction_runner(
     cls: type[DaskGraphRunner],
     graph_schema: GraphSchema,
@@ -80,6 +94,8 @@ REPLACEMENTS: tuple[tuple[type, str, Any], ...] = (
     (Event, "resolve_by_type", staticmethod(_resolve_by_type)),
     (DaskGraphRunner, "create", classmethod(_prediction_runner)),
     (RulePolicy, "_get_possible_keys", possible_rule_keys),
+    (Slot, "__copy__", _copy_slot),
+    (EndpointConfig, "session", kept_session),
 )
 
 

@@ -27,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_speedups
+from bot.endpoint_sessions import close_kept_sessions
 from bot.memory import return_freed_memory
 from bot.reading import reading_of
 from contract.demo_secrets import refuse_public_secrets
@@ -137,6 +138,10 @@ class GatewayInput(InputChannel):
         async def after_model_load(_app: Any, _loop: Any) -> None:
             # Rasa loads the model before the server starts: what loading freed is free for good now.
             return_freed_memory()
+
+        @webhook.listener("after_server_stop")
+        async def close_sessions(_app: Any, _loop: Any) -> None:
+            await close_kept_sessions()
 
         @webhook.route("/", methods=["GET"])
         async def health(_request: Request) -> HTTPResponse:

@@ -186,6 +186,9 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
             # The encoder reads its weights on first use (about a second): at start-up, not in a
             # customer's turn.
             _sentence_encoder().encode("你好")
+        if bundle and config["pinyin_features"]:
+            # pypinyin reads its dictionaries on first use (about a second here), the same way.
+            _pinyin_syllables("你好")
         return cls(config, model_storage, resource, bundle)
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet, UserUttered, deserialise_events
+from rasa.shared.core.slots import Slot
 from rasa.shared.utils.common import all_subclasses
 
 from bot import rasa_speedups
@@ -84,3 +87,18 @@ def test_a_stored_tracker_reads_back_the_same_events() -> None:
         SlotSet("card_tail", "1234"),
     ]
     assert deserialise_events([event.as_dict() for event in events]) == events
+
+
+def test_a_slot_copies_as_copy_copy_copied_it() -> None:
+    slots = Domain.load("domain.yml").slots
+    with pytest.MonkeyPatch.context() as rasa_own:
+        rasa_own.delattr(Slot, "__copy__")
+        expected = [copy.copy(slot) for slot in slots]
+
+    copies = [copy.copy(slot) for slot in slots]
+
+    assert [type(c) for c in copies] == [type(e) for e in expected]
+    assert [vars(c) for c in copies] == [vars(e) for e in expected]
+    for original, copied in zip(slots, copies, strict=True):
+        copied.value = "changed"
+        assert original.value != "changed"
