@@ -13,8 +13,6 @@ conversation_id_var: ContextVar[str | None] = ContextVar("conversation_id", defa
 
 # A secret that reaches a message anyway (an error quoting a URL with ?token=, a header echoed back) is cut.
 _SECRETS = re.compile(r"(?i)([?&](?:token|access_token|auth_token)=|bearer\s+)[^\s&'\"]+")
-# Their INFO line for every request names the URL, and Rasa's HTTP API takes its token in the query string.
-_QUIET_LOGGERS = ("httpx", "httpcore")
 # uvicorn's request lines (access log; "WebSocket /path" accepted/rejected lines on uvicorn.error).
 _SERVER_LOGGERS = ("uvicorn.access", "uvicorn.error")
 
@@ -69,7 +67,5 @@ def configure_logging(level: str) -> None:
         handler = _JsonHandler()
         handler.setFormatter(JsonFormatter())
         root.addHandler(handler)
-    for name in _QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
     for name in _SERVER_LOGGERS:
         logging.getLogger(name).addFilter(_NO_QUERY_STRINGS)  # once: addFilter ignores a filter it has
