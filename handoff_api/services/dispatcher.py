@@ -129,7 +129,6 @@ class Dispatcher:
                     await wakeup.wait()
             # Wake-ups that arrive meanwhile are served by this round.
             await asyncio.sleep(max(0.0, next_round - time.monotonic()))
-            next_round = time.monotonic() + self._min_round_seconds
             wakeup.clear()
             try:
                 # Timeouts are swept once a tick, not on every wake-up: under a burst of handoffs each
@@ -137,6 +136,8 @@ class Dispatcher:
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + self._tick_seconds
                     await self.expire_waits()
+                # Paced from the round's start, after the sweep: a slow sweep must not shorten the gap.
+                next_round = time.monotonic() + self._min_round_seconds
                 await self.assign_round()
             except Exception:  # noqa: BLE001 - the loop must outlive a Redis blip or a bug in one round
                 logger.exception("dispatcher round failed; retrying on the next tick")

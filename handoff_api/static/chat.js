@@ -17,6 +17,7 @@ let typingTimer = null;
 let serviceState = "bot";
 let csatScore = 0;
 let csatCloseId = null;  // the closing message the open CSAT panel rates
+let servingAgent = {};  // { agentName, groupLabel } of the agent serving the customer now
 let botCsatButtons = [];  // the bot's own CSAT quick replies, answered when the customer rates
 
 // --- service state and queue figures ------------------------------------------------------------
@@ -39,10 +40,14 @@ function setServiceState(state, { position, wait, agentName, groupLabel } = {}) 
   }
   figures.classList.add("hidden");
   if (state === "agent") {
-    const who = agentName ? `坐席 ${agentName}${groupLabel ? `（${groupLabel}）` : ""}` : "人工坐席";
+    // A status poll gives the state only: the agent is the one the last "agent joined" notice named.
+    if (agentName) servingAgent = { agentName, groupLabel };
+    const { agentName: name, groupLabel: label } = servingAgent;
+    const who = name ? `坐席 ${name}${label ? `（${label}）` : ""}` : "人工坐席";
     $("service-state").textContent = `${who}正在为您服务`;
     hideTyping();
   } else {
+    if (state === "bot") servingAgent = {};
     $("service-state").textContent = "智能助手为您服务";
   }
 }
