@@ -22,7 +22,6 @@ from handoff_api.schemas import MessagePublic
 from handoff_api.services import readings
 from handoff_api.services.context import AppContext
 from handoff_api.store.bot_turns import BotMessage, BotTurn, Finished
-from handoff_api.store.conversations import BOT_TURN_MARK
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +246,7 @@ class BotTurnWorker:
         meta = {"reply_to": turn.message_id}
         messages = [BotMessage(reply.text, reply.buttons, meta) for reply in replies]
         finished = await self._ctx.stores.bot_turns.finish(
-            conversation_id, turn, messages, clear_marks=(BOT_TURN_MARK, BOT_DELAY_NOTIFIED)
+            conversation_id, turn, messages, clear_marks=(BOT_DELAY_NOTIFIED,)
         )
         self._ctx.turn_waiters.answered(conversation_id, turn.message_id, finished.stored or [])
         return finished

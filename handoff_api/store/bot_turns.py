@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from handoff_api.domain.exceptions import ConversationNotFound
 from handoff_api.domain.states import ConversationState, MessageRole
 from handoff_api.schemas import Button, MessagePublic
+from handoff_api.store.conversations import BOT_TURN_MARK
 from handoff_api.store.lua_scripts import load_script
 from handoff_api.store.messages import decode_message, message_fields
 from handoff_api.store.redis_keys import RedisKeys
@@ -50,7 +51,7 @@ class Finished:
     state: ConversationState | None  # who owns the conversation now (a handoff may have queued it)
 
 
-def _turn(encoded: str) -> BotTurn | None:
+def _turn(encoded: str | None) -> BotTurn | None:
     return BotTurn(**json.loads(encoded)) if encoded else None
 
 
@@ -130,7 +131,7 @@ class BotTurnStore:
         await self._redis.zadd(self._keys.bot_turns_due(), {conversation_id: until}, xx=True)
 
     async def next_turn(self, conversation_id: str) -> BotTurn | None:
-        return _turn(await self._redis.lindex(self._keys.bot_turns(conversation_id), 0) or "")
+        return _turn(await self._redis.lindex(self._keys.bot_turns(conversation_id), 0))
 
     async def finish(
         self,
@@ -140,9 +141,9 @@ class BotTurnStore:
         *,
         clear_marks: Sequence[str] = (),
     ) -> Finished:
-        """Store the bot's replies to the turn, take it off the list and clear the conversation's marks
-        `clear_marks`; nothing is stored when another worker already did. With no turn left the
-        conversation's lease ends."""
+        """Store the bot's replies to the turn, take it off the list and end the bot's turn (its mark and
+        the conversation's marks `clear_marks` cleared); nothing is stored when another worker already did.
+        With no turn left the conversation's lease ends."""
         fields = [message_fields(MessageRole.BOT, reply.text, reply.buttons, reply.meta) for reply in replies]
         payloads = sorted({button.payload for reply in replies for button in reply.buttons})
         stored, pending, next_turn, state, *ids = await self._finish(
@@ -153,6 +154,7 @@ class BotTurnStore:
                 self._ttl_seconds,
                 json.dumps(fields),
                 json.dumps(payloads),
+                BOT_TURN_MARK,
                 *clear_marks,
             ],
         )

@@ -9,7 +9,7 @@ from contract.names import CustomerTier
 from handoff_api.domain.exceptions import ConversationNotFound
 from handoff_api.schemas import Button
 from handoff_api.store.bot_turns import BotMessage, BotTurn, BotTurnStore
-from handoff_api.store.conversations import BOT_TURN_MARK, ConversationStore
+from handoff_api.store.conversations import ConversationStore
 from handoff_api.store.redis_keys import RedisKeys
 
 DELAY_MARK = "bot_delay_notified"
@@ -186,7 +186,7 @@ async def test_finishing_ends_the_bot_turn_and_clears_the_given_marks(
     await conversations.mark_once("c1", DELAY_MARK)
     await async_redis.hset(keys.conversation("c1"), "state", "queued")  # a handoff inside the turn
 
-    finished = await store.finish("c1", turn, [], clear_marks=[BOT_TURN_MARK, DELAY_MARK])
+    finished = await store.finish("c1", turn, [], clear_marks=[DELAY_MARK])
 
     assert finished.state == "queued"
     conversation = await conversations.get("c1")

@@ -6,7 +6,9 @@
 -- ARGV[2] when the mark lapses (epoch seconds)
 -- Returns: the conversation hash as name, value pairs (empty: no such conversation), as read before the mark
 local fields = redis.call('HGETALL', KEYS[1])
-if redis.call('HGET', KEYS[1], 'state') == 'bot' then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+for i = 1, #fields, 2 do
+  if fields[i] == 'state' and fields[i + 1] == 'bot' then
+    redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  end
 end
 return fields
