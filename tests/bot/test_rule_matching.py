@@ -5,24 +5,20 @@ from __future__ import annotations
 import json
 
 from rasa.core.agent import Agent
-from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, USER
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME, ACTION_TEXT, INTENT
 
 from bot.rule_matching import possible_rule_keys
-
-
-def _rule_policy(agent: Agent) -> RulePolicy:
-    nodes = agent.processor.graph_runner._instantiated_nodes  # type: ignore[union-attr]
-    return next(n._component for n in nodes.values() if isinstance(n._component, RulePolicy))
+from tests.bot.trackers import rule_policy
 
 
 def test_every_tracker_matches_the_rules_rasa_matches(
     agents: tuple[Agent, Agent], trackers: list[DialogueStateTracker]
 ) -> None:
     plain = agents[0]
-    policy = _rule_policy(plain)
+    policy = rule_policy(plain)
     assert policy._get_possible_keys.__func__ is not possible_rule_keys  # compared with Rasa's own walk
     fitting = 0
     for tracker in trackers:
@@ -45,7 +41,7 @@ def _rule(*states: dict) -> str:
 
 
 def test_rules_that_require_no_action_name_or_no_intent_are_found(agents: tuple[Agent, Agent]) -> None:
-    policy = _rule_policy(agents[0])
+    policy = rule_policy(agents[0])
     listened = {PREVIOUS_ACTION: {ACTION_NAME: ACTION_LISTEN_NAME}}
     greet, deny = {USER: {INTENT: "greet"}}, {USER: {INTENT: "deny"}}
     said_ok = {PREVIOUS_ACTION: {ACTION_TEXT: "好的"}}

@@ -8,6 +8,7 @@ import random
 from collections.abc import Iterator
 
 from rasa.core.agent import Agent
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.test import _create_data_generator
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -58,3 +59,9 @@ def unseen_conversations(agent: Agent) -> Iterator[DialogueStateTracker]:
 def prediction_trackers(agent: Agent) -> list[DialogueStateTracker]:
     """Both kinds: where a rule or a story decides, and where TED's own prediction is needed."""
     return [*story_prefixes(agent), *unseen_conversations(agent)]
+
+
+def rule_policy(agent: Agent) -> RulePolicy:
+    """The agent's loaded RulePolicy."""
+    nodes = agent.processor.graph_runner._instantiated_nodes  # type: ignore[union-attr]
+    return next(n._component for n in nodes.values() if isinstance(n._component, RulePolicy))
