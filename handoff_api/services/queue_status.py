@@ -63,7 +63,8 @@ async def announce_queued(
 
 
 async def push_queue_updates(ctx: AppContext, group: str) -> None:
-    """Tell the first waiting customers of a group their new figures after the queue moved."""
+    """Tell the first waiting customers of a group their new figures after the queue moved; one that left
+    the queue meanwhile (an agent took it) is told nothing more."""
     ids = await ctx.stores.conversations.queued_ids(group, ctx.directory.routing.queue_status_push_limit)
     if not ids:
         return
@@ -73,4 +74,4 @@ async def push_queue_updates(ctx: AppContext, group: str) -> None:
         estimate = wait_at(ctx, position, capacity)
         text = f"您当前排队第 {position} 位，{describe(estimate)}。"
         updates.append((conversation_id, text, status_meta("queue_update", group, position, estimate)))
-    await ctx.stores.messages.append_system_notes(updates)
+    await ctx.stores.messages.append_while_queued(group, updates)

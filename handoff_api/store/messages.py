@@ -3,7 +3,7 @@
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -12,6 +12,7 @@ from redis.asyncio.client import Pipeline
 from handoff_api.domain.exceptions import InvalidCursor
 from handoff_api.domain.states import MessageRole
 from handoff_api.schemas import Button, MessagePublic
+from handoff_api.store.lua_scripts import load_script
 from handoff_api.store.redis_keys import RedisKeys
 
 _STREAM_ID = re.compile(r"^(0|[0-9]{1,20}-[0-9]{1,20})$")
@@ -65,6 +66,7 @@ class MessageStore:
         self._keys = keys
         # Each message renews the conversation's expiry (CONVERSATION_TTL_SECONDS), stream and state alike.
         self._ttl_seconds = ttl_seconds
+        self._append_while_queued = load_script(redis, "append_while_queued.lua")
 
     async def append(
         self,
@@ -86,15 +88,14 @@ class MessageStore:
         pipe.expire(self._keys.messages(conversation_id), self._ttl_seconds)
         pipe.expire(self._keys.conversation(conversation_id), self._ttl_seconds)
 
-    async def append_system_notes(self, notes: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
-        """System messages (conversation id, text, meta) to several conversations in one round trip."""
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for conversation_id, text, meta in notes:
-                pipe.xadd(
-                    self._keys.messages(conversation_id), message_fields(MessageRole.SYSTEM, text, (), meta)
-                )
-                self._renew(pipe, conversation_id)
-            await pipe.execute()
+    async def append_while_queued(self, group: str, notes: Sequence[tuple[str, str, dict[str, Any]]]) -> int:
+        """System messages (conversation id, text, meta), each written only if its conversation is still in
+        the group's queue when it is written; all in one round trip. Returns how many were written."""
+        keys, args = [self._keys.queue(group)], [self._ttl_seconds]
+        for conversation_id, text, meta in notes:
+            keys += [self._keys.messages(conversation_id), self._keys.conversation(conversation_id)]
+            args += [conversation_id, json.dumps(message_fields(MessageRole.SYSTEM, text, (), meta))]
+        return await self._append_while_queued(keys=keys, args=args)
 
     async def read_after(
         self, conversation_id: str, last_id: str = START, count: int = 1000

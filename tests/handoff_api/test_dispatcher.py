@@ -210,6 +210,28 @@ async def test_queue_status_says_what_it_knows_and_moves_with_the_queue(client: 
     assert (status["position"], status["estimated_wait_text"]) == (2, update["estimated_wait_text"])
 
 
+def _events(messages: list[dict]) -> list[str | None]:
+    return [message["meta"].get("event") for message in messages]
+
+
+@BY_HAND
+async def test_a_queue_update_read_before_a_claim_is_not_written_after_it(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """The figures are read while both customers wait; the first is claimed before they are written: the
+    first is not told a queue place after the agent joined, the second still is."""
+    agent = await login(client, "general_1")
+    first, second = [await _queued(client, "C1001") for _ in range(2)]
+    notes = [(c.conversation_id, "您当前排队第 1 位。", {"event": "queue_update"}) for c in (first, second)]
+    path = f"/api/agent/conversations/{first.conversation_id}/claim"
+    assert (await client.post(path, headers=agent)).status_code == 200
+    updates_before = _events(await second.messages()).count("queue_update")
+    written = await app.state.context.stores.messages.append_while_queued("general", notes)
+    assert written == 1
+    assert _events(await first.messages())[-1] == "agent_joined"
+    assert _events(await second.messages()).count("queue_update") == updates_before + 1
+
+
 @BY_HAND
 async def test_nobody_of_the_group_online_gives_no_figure(client: httpx.AsyncClient) -> None:
     await login(client, "general_1")  # general takes complaints only as overflow, past the target
