@@ -1,10 +1,12 @@
 """Delivering turns to the bot: every message answered once, in order, however slow or absent the bot is.
 
 Every API process runs a worker. It leases conversations with due turns (store/bot_turns.py), sends their
-turns one at a time to Rasa, and stores the replies and ends the turn in one step. A turn Rasa did not answer
-stays at the head of its list and is retried later, by this process or any other; the customer is told once
-that the assistant is catching up, never that their message is lost. The worker takes no more conversations
-than it has room for (`concurrency`): under overload turns wait in Redis instead of timing out in Rasa.
+turns one at a time to Rasa, and stores the replies and ends the turn in one step. A message that finds its
+conversation idle is leased to the worker of the process that accepts it, if that worker has room, and is
+served at once, without a claim (gateway.py). A turn Rasa did not answer stays at the head of its list and
+is retried later, by this process or any other; the customer is told once that the assistant is catching
+up, never that their message is lost. The worker takes no more conversations than it has room for
+(`concurrency`): under overload turns wait in Redis instead of timing out in Rasa.
 """
 
 import asyncio
@@ -50,6 +52,7 @@ class BotTurnWorker:
         self._max_retry_seconds = max_retry_seconds
         self._slow_notice_seconds = slow_notice_seconds
         self._serving: dict[str, asyncio.Task[None]] = {}
+        self._reserved = 0  # room held for requests accepting a message (reserve)
         # Leased again while still being served here (a turn queued as the lease ended): served once done.
         self._leased_again: set[str] = set()
         self._failures: dict[str, int] = {}
@@ -59,9 +62,11 @@ class BotTurnWorker:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         loop = asyncio.create_task(self._run())
+        self._ctx.turn_waiters.server = self
         try:
             yield
         finally:
+            self._ctx.turn_waiters.server = None
             self._stopping = True
             self._ctx.turn_waiters.wakeup.set()
             for task in [loop, *self._serving.values()]:
@@ -84,10 +89,31 @@ class BotTurnWorker:
             except Exception:  # noqa: BLE001 - the loop must outlive a Redis blip
                 logger.exception("bot turn worker round failed; retrying on the next poll")
 
-    async def _lease_more(self) -> None:
+    def _room(self) -> int:
         # While every Rasa server failed lately, nothing is sent until their back-off ends: a thousand
         # conversations retrying at once would only load Redis and this process, and be answered no sooner.
-        room = self._concurrency - len(self._serving) if self._ctx.rasa.any_server_up() else 0
+        if self._stopping or not self._ctx.rasa.any_server_up():
+            return 0
+        return self._concurrency - len(self._serving) - self._reserved
+
+    def reserve(self) -> float | None:
+        if self._room() <= 0:
+            return None
+        self._reserved += 1
+        return time.time() + self._lease_seconds
+
+    def release(self, leased: tuple[Conversation, BotTurn] | None) -> None:
+        self._reserved -= 1
+        if leased is None or self._stopping:  # stopping: the lease runs out and another process serves it
+            return
+        conversation_id = leased[0].id
+        if conversation_id in self._serving:  # its last turn is ending: served again after it, from Redis
+            self._leased_again.add(conversation_id)
+        else:
+            self._start(conversation_id, begun=leased)
+
+    async def _lease_more(self) -> None:
+        room = self._room()
         if room <= 0:
             return
         now = time.time()
@@ -100,8 +126,8 @@ class BotTurnWorker:
             else:
                 self._start(conversation_id)
 
-    def _start(self, conversation_id: str) -> None:
-        self._serving[conversation_id] = asyncio.create_task(self._serve(conversation_id))
+    def _start(self, conversation_id: str, *, begun: tuple[Conversation, BotTurn] | None = None) -> None:
+        self._serving[conversation_id] = asyncio.create_task(self._serve(conversation_id, begun))
         self._serving[conversation_id].add_done_callback(lambda _t, cid=conversation_id: self._done(cid))
 
     @property
@@ -116,12 +142,13 @@ class BotTurnWorker:
             self._start(conversation_id)
         self._ctx.turn_waiters.wakeup.set()  # room for another conversation
 
-    async def _serve(self, conversation_id: str) -> None:
-        """Answer the conversation's turns in order until none is left or the bot fails."""
+    async def _serve(self, conversation_id: str, begun: tuple[Conversation, BotTurn] | None) -> None:
+        """Answer the conversation's turns in order until none is left or the bot fails; `begun`: the first
+        turn, its bot turn begun already (leased as it was accepted)."""
         store = self._ctx.stores.bot_turns
         keep_lease = asyncio.create_task(self._keep_lease(conversation_id))
         try:
-            turn = await store.next_turn(conversation_id)
+            conversation, turn = begun or (None, await store.next_turn(conversation_id))
             while True:
                 if turn is None:
                     if await store.release_if_idle(conversation_id):
@@ -129,7 +156,8 @@ class BotTurnWorker:
                     # Queued after the list was read: the lease is still ours.
                     turn = await store.next_turn(conversation_id)
                     continue
-                finished = await self._deliver(conversation_id, turn)
+                finished = await self._deliver(conversation_id, turn, conversation)
+                conversation = None  # the next turn begins its own
                 if finished is None:  # the bot did not answer: the conversation waits for its retry time
                     keep_lease.cancel()
                     await store.extend(
@@ -157,18 +185,16 @@ class BotTurnWorker:
         self._failures[conversation_id] = failures
         return min(2.0 ** (failures - 1), self._max_retry_seconds)
 
-    async def _deliver(self, conversation_id: str, turn: BotTurn) -> Finished | None:
+    async def _deliver(
+        self, conversation_id: str, turn: BotTurn, begun: Conversation | None
+    ) -> Finished | None:
         """The turn finished (answered, refused, or dropped because an agent or the queue took the
-        conversation since the message came), or None when the bot did not answer it."""
+        conversation since the message came), or None when the bot did not answer it. `begun`: the
+        conversation, if its bot turn is begun already."""
         stores = self._ctx.stores
         # The action server may request a handoff inside this turn; the dispatcher leaves the conversation
         # alone until the bot's reply ("you are in the queue") is stored, then is woken to assign it.
-        try:
-            conversation = await stores.conversations.begin_bot_turn(
-                conversation_id, max_seconds=self._lease_seconds
-            )
-        except ConversationNotFound:
-            conversation = None
+        conversation = begun or await self._begin(conversation_id)
         if conversation is None or conversation.state is not ConversationState.BOT:
             return await self._finish(conversation_id, turn, [])  # stays stored only
         finished = None
@@ -179,6 +205,14 @@ class BotTurnWorker:
             state = finished.state if finished else await stores.conversations.end_bot_turn(conversation_id)
             if state is ConversationState.QUEUED:
                 self._ctx.dispatch_requested.set()
+
+    async def _begin(self, conversation_id: str) -> Conversation | None:
+        try:
+            return await self._ctx.stores.conversations.begin_bot_turn(
+                conversation_id, max_seconds=self._lease_seconds
+            )
+        except ConversationNotFound:
+            return None
 
     async def _ask(self, conversation: Conversation, turn: BotTurn) -> Finished | None:
         ctx = self._ctx

@@ -18,6 +18,7 @@ from handoff_api.services import readings
 from handoff_api.services.bot_turns import BOT_DELAY_NOTIFIED, tell_delayed
 from handoff_api.services.context import AppContext
 from handoff_api.services.turn_waiters import TurnAnswer
+from handoff_api.store.bot_turns import Accepted
 
 ACCOUNT_NUMBER_NOTICE = "为保护您的账户安全，请不要在对话中输入完整的卡号或证件号码，提供卡号后四位即可。"
 # The web chat's own controls, offered in every conversation (the 转人工 button).
@@ -39,14 +40,7 @@ async def accept_customer_message(
 ) -> SentByCustomer:
     """Store the message (masked) and queue it for the bot while the bot owns the conversation."""
     text = mask_account_numbers(message.text)
-    accepted = await ctx.stores.bot_turns.accept_customer_message(
-        conversation.id,
-        text=text,
-        payload=message.payload,
-        now=time.time(),
-        delay_mark=BOT_DELAY_NOTIFIED,
-        standing_payloads=STANDING_PAYLOADS,
-    )
+    accepted = await _store(ctx, conversation.id, text, message.payload)
     stored = [accepted.message]
     future = None
     if accepted.turn is not None:
@@ -55,7 +49,8 @@ async def accept_customer_message(
             stored += await tell_delayed(ctx, conversation.id)
         elif wait_for_bot and not accepted.bot_delayed:
             future = ctx.turn_waiters.expect(conversation.id, accepted.turn.message_id)
-        ctx.turn_waiters.wakeup.set()
+        if accepted.leased is None:
+            ctx.turn_waiters.wakeup.set()
     elif message.payload is None:
         # Not a bot turn (queued, or with an agent): the bot still reads it, for the inbox and the agent.
         readings.read_while_agent(ctx, conversation, accepted.message)
@@ -71,6 +66,30 @@ async def accept_customer_message(
             )
         )
     return SentByCustomer(stored, accepted.queued_for_bot, future)
+
+
+async def _store(ctx: AppContext, conversation_id: str, text: str, payload: str | None) -> Accepted:
+    """The message stored and queued; leased to this process's worker as well when it has room and no
+    worker holds the conversation, so the worker serves it at once rather than after a claim."""
+    server = ctx.turn_waiters.server
+    lease_until = server.reserve() if server else None
+    leased = None
+    try:
+        accepted = await ctx.stores.bot_turns.accept_customer_message(
+            conversation_id,
+            text=text,
+            payload=payload,
+            now=time.time(),
+            delay_mark=BOT_DELAY_NOTIFIED,
+            standing_payloads=STANDING_PAYLOADS,
+            lease_until=lease_until,
+        )
+        if accepted.leased and accepted.turn:
+            leased = (accepted.leased, accepted.turn)
+        return accepted
+    finally:
+        if server and lease_until is not None:
+            server.release(leased)
 
 
 async def wait_for_replies(

@@ -8,8 +8,11 @@ and two customers typing in the same millisecond get the same one.
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Protocol
 
+from handoff_api.domain.conversation import Conversation
 from handoff_api.schemas import MessagePublic
+from handoff_api.store.bot_turns import BotTurn
 
 
 @dataclass(frozen=True)
@@ -18,11 +21,24 @@ class TurnAnswer:
     bot_answered: bool  # False: the bot has not answered yet, its replies follow on the stream
 
 
+class TurnServer(Protocol):
+    """This process's bot-turn worker (services/bot_turns.py), as a request that accepts a message sees it."""
+
+    def reserve(self) -> float | None:
+        """Room for one more conversation, held for the caller: the end of the lease it may take, or None
+        when there is no room (or no bot to send to) now."""
+
+    def release(self, leased: tuple[Conversation, BotTurn] | None) -> None:
+        """Give the reserved room back, or fill it with the turn the caller leased, to be served at once."""
+
+
 class TurnWaiters:
     def __init__(self) -> None:
         self._futures: dict[str, dict[str, asyncio.Future[TurnAnswer]]] = defaultdict(dict)
         # Set when a turn is queued here, so this process's worker takes it without waiting for its next poll.
         self.wakeup = asyncio.Event()
+        # The worker, while it runs: a message may be leased to it as it is accepted, and served at once.
+        self.server: TurnServer | None = None
 
     def expect(self, conversation_id: str, message_id: str) -> asyncio.Future[TurnAnswer]:
         future: asyncio.Future[TurnAnswer] = asyncio.get_running_loop().create_future()

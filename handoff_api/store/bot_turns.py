@@ -12,10 +12,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.exceptions import ConversationNotFound
 from handoff_api.domain.states import ConversationState, MessageRole
 from handoff_api.schemas import Button, MessagePublic
-from handoff_api.store.conversations import BOT_TURN_MARK
+from handoff_api.store.conversations import BOT_TURN_MARK, conversation_from_fields
 from handoff_api.store.lua_scripts import load_script
 from handoff_api.store.messages import decode_message, message_fields
 from handoff_api.store.redis_keys import RedisKeys
@@ -41,6 +42,9 @@ class Accepted:
     queued_for_bot: bool  # False while queued or with an agent: the message is only stored
     turn: BotTurn | None
     bot_delayed: bool  # the bot could not be reached for this conversation lately: no answer soon
+    # Leased to the caller with the bot's turn begun (`lease_until` was given and no worker held it): the
+    # conversation as it was read, for the caller to serve the turn at once.
+    leased: Conversation | None = None
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,11 @@ class BotTurnStore:
         now: float,
         delay_mark: str,
         standing_payloads: Sequence[str] = (),
+        lease_until: float | None = None,
     ) -> Accepted:
         """Store the customer's message and queue it for the bot if the bot owns the conversation; the
-        conversation lives on for its TTL from now."""
+        conversation lives on for its TTL from now. With `lease_until`, a turn no worker holds yet is leased
+        to the caller until then."""
         fields = message_fields(MessageRole.CUSTOMER, text, (), None)
         reply = await self._accept(
             keys=[
@@ -98,12 +104,14 @@ class BotTurnStore:
                 delay_mark,
                 json.dumps(list(standing_payloads)),
                 self._conversation_ttl_seconds,
+                "" if lease_until is None else repr(lease_until),
+                BOT_TURN_MARK,
                 *(item for pair in fields.items() for item in pair),
             ],
         )
         if reply == -1:
             raise ConversationNotFound
-        message_id, queued, is_payload, delayed = reply
+        message_id, queued, is_payload, delayed, *leased = reply
         turn = None
         if queued:
             turn = (
@@ -111,7 +119,8 @@ class BotTurnStore:
                 if is_payload and payload
                 else BotTurn(message_id, text, False)
             )
-        return Accepted(decode_message(message_id, fields), bool(queued), turn, bool(delayed))
+        conversation = conversation_from_fields(conversation_id, leased) if leased else None
+        return Accepted(decode_message(message_id, fields), bool(queued), turn, bool(delayed), conversation)
 
     async def enqueue(self, conversation_id: str, turn: BotTurn, *, now: float) -> None:
         body = json.dumps({"message_id": turn.message_id, "text": turn.text, "is_payload": turn.is_payload})

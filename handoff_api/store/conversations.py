@@ -20,6 +20,11 @@ def _optional_float(value: str | None) -> float | None:
     return float(value) if value is not None else None
 
 
+def conversation_from_fields(conversation_id: str, fields: list[str]) -> Conversation:
+    """The conversation from its hash as a script returns it: name, value, name, value…"""
+    return _from_hash(conversation_id, dict(zip(fields[::2], fields[1::2], strict=True)))
+
+
 def _from_hash(conversation_id: str, fields: dict[str, str]) -> Conversation:
     return Conversation(
         id=conversation_id,
@@ -82,7 +87,7 @@ class ConversationStore:
         )
         if not fields:
             raise ConversationNotFound
-        return _from_hash(conversation_id, dict(zip(fields[::2], fields[1::2], strict=True)))
+        return conversation_from_fields(conversation_id, fields)
 
     async def end_bot_turn(self, conversation_id: str) -> ConversationState | None:
         """Clear the mark of a turn that did not finish; returns the state now (a handoff may have queued it

@@ -27,9 +27,15 @@ async def conversations(async_redis: Redis, keys: RedisKeys) -> ConversationStor
     return conversations
 
 
-async def _say(store: BotTurnStore, text: str, payload: str | None = None, now: float = 100.0):
+async def _say(
+    store: BotTurnStore,
+    text: str,
+    payload: str | None = None,
+    now: float = 100.0,
+    lease_until: float | None = None,
+):
     return await store.accept_customer_message(
-        "c1", text=text, payload=payload, now=now, delay_mark=DELAY_MARK
+        "c1", text=text, payload=payload, now=now, delay_mark=DELAY_MARK, lease_until=lease_until
     )
 
 
@@ -192,3 +198,33 @@ async def test_finishing_ends_the_bot_turn_and_clears_the_given_marks(
     conversation = await conversations.get("c1")
     assert not conversation.in_bot_turn(time.time())
     assert not await async_redis.hexists(keys.conversation("c1"), DELAY_MARK)
+
+
+async def test_an_idle_conversations_message_is_leased_to_the_caller_with_its_turn_begun(
+    store, conversations, async_redis, keys
+) -> None:
+    first = await _say(store, "一", lease_until=200.0)
+
+    assert first.leased is not None and first.turn == BotTurn(first.message.id, "一", False)
+    assert (first.leased.id, first.leased.customer_id, first.leased.state.value) == ("c1", "C1001", "bot")
+    assert await async_redis.zscore(keys.bot_turns_due(), "c1") == 200.0  # no other worker claims it
+    assert (await conversations.get("c1")).bot_turn_until == 200.0  # the dispatcher waits for the reply
+    # The conversation is held now: a second message waits behind the first, in the same lease.
+    second = await _say(store, "二", lease_until=300.0)
+    assert second.leased is None and second.queued_for_bot
+    assert await async_redis.zscore(keys.bot_turns_due(), "c1") == 200.0
+
+
+async def test_no_lease_is_taken_for_a_conversation_with_turns_waiting_or_not_with_the_bot(
+    store, conversations, async_redis, keys
+) -> None:
+    waiting = await _say(store, "一")  # due now, for any worker
+    behind = await _say(store, "二", lease_until=200.0)
+
+    assert waiting.leased is None and behind.leased is None
+    assert await async_redis.zscore(keys.bot_turns_due(), "c1") == 100.0
+    assert (await conversations.get("c1")).bot_turn_until is None
+    await async_redis.delete(keys.bot_turns("c1"), keys.bot_turns_due())
+    await async_redis.hset(keys.conversation("c1"), "state", "queued")
+    assert (await _say(store, "三", lease_until=200.0)).leased is None
+    assert await async_redis.zscore(keys.bot_turns_due(), "c1") is None
