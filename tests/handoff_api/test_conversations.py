@@ -1,6 +1,7 @@
 """Customer HTTP endpoints: token checks, message order, Rasa down, front-door masking, input validation."""
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -97,6 +98,21 @@ async def test_a_turn_dropped_after_retries_leaves_no_back_off_behind(
     while worker.backing_off:
         await asyncio.sleep(0.05)
     assert (await customer.status())["state"] != "bot"
+
+
+async def test_room_held_for_accepting_requests_counts_against_the_workers_concurrency(app: FastAPI) -> None:
+    """Back-pressure holds for turns served at once: a request accepting a message holds a place in the
+    worker's room until it hands the leased turn over or gives the place back."""
+    worker, settings = app.state.bot_turn_worker, app.state.context.settings
+    assert app.state.context.turn_waiters.server is worker
+    concurrency = settings.BOT_TURNS_IN_FLIGHT_PER_RASA * len(settings.rasa_urls)
+    before = time.time()
+    leases = [worker.reserve() for _ in range(concurrency)]
+
+    assert all(lease is not None and lease >= before + settings.BOT_TURN_LEASE_SECONDS for lease in leases)
+    assert worker.reserve() is None  # full: the message waits in Redis for a claim instead
+    worker.release(None)
+    assert worker.reserve() is not None
 
 
 async def test_full_card_and_id_numbers_are_masked_before_storage_and_the_customer_is_told_once(
