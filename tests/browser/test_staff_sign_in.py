@@ -39,7 +39,10 @@ def test_a_reload_carries_on_and_sign_out_revokes_the_token(
     expect(page.locator("#logout-button")).to_be_visible()
     expect(page.locator("#login-view")).to_be_hidden()
     expect(page.locator(label)).to_have_text(name)
-    page.click("#logout-button")
+    # The page signs out at once and revokes the token on the server after: wait for that request.
+    with page.expect_response(lambda response: response.url.endswith("/api/auth/logout")) as revoked:
+        page.click("#logout-button")
+    assert revoked.value.ok
 
     expect(page.locator("#login-view")).to_be_visible()
     expect(page.locator("#login-view h2")).to_have_text(LOGIN_TITLES[path])
