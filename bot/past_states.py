@@ -14,6 +14,7 @@ so each call gets its own copy of the kept ones.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,8 +113,6 @@ def past_states(
     folds[key] = fold
     # The end of the history is a state too, but not one the fold goes on from: the next event decides
     # whether it is followed by an action.
-    end = _Fold(
-        fold.applied, fold.replay, list(fold.states), fold.last_ml_action_sub_state, fold.turn_was_hidden
-    )
+    end = dataclasses.replace(fold, states=list(fold.states))
     _step(end, domain, False, omit_unset_slots, rule_only_data, ml=ignore_rule_only_turns)
     return _copy(end.states)
