@@ -55,7 +55,9 @@ async def profile(model: Path, turns: int, *, rasa_store: bool) -> None:
     tracker_config = read_endpoint_config("endpoints.yml", "tracker_store")
     if rasa_store:  # Rasa's own, unbounded, for comparison
         tracker_config.type = "redis"
-        tracker_config.kwargs = {k: v for k, v in tracker_config.kwargs.items() if k not in ("keep_turns",)}
+        tracker_config.kwargs = {
+            k: v for k, v in tracker_config.kwargs.items() if k not in ("keep_turns", "kept_trackers")
+        }
     lock_config = read_endpoint_config("endpoints.yml", "lock_store")
     from bot import rasa_speedups
 

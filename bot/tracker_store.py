@@ -6,18 +6,23 @@ the whole history to use its last `max_history` turns. So a turn's cost grows wi
 100 turns).
 
 This store keeps the latest session (what Rasa hands the policies and actions anyway), and of it the last
-`keep_turns` customer messages and what followed them. The older events of the session are replaced by a
-snapshot of the state they left: the slots that differ from their initial values, the active
-form, and a pause. Nothing the bot decides on is lost: the policies look back `max_history` turns (5,
-config.yml), rules and actions a few turns (fallback misses, a shown bill, the identity of the latest
-messages); the full transcript is the handoff service's message stream, not the tracker. Trackers expire
-`record_exp` seconds after the last turn, like every key in Redis.
+`keep_turns` customer messages and what followed them, and up to half as many again: once a session holds
+more than one and a half times `keep_turns`, its older events are replaced by a snapshot of the state they
+left (the slots that differ from their initial values, the active form, and a pause), back down to
+`keep_turns`. Cutting once every `keep_turns / 2` turns, not at every turn, lets the process use the
+tracker it saved for the next turn (bot/kept_trackers.py) at the turns in between.
+
+Nothing the bot decides on is lost: the policies look back `max_history` turns (5, config.yml), rules and
+actions a few turns (fallback misses, a shown bill, the identity of the latest messages); the full
+transcript is the handoff service's message stream, not the tracker. Trackers expire `record_exp` seconds
+after the last turn, like every key in Redis.
 
 Trackers are written and read with ujson (pinned with Rasa, requirements/rasa.lock.txt): the same JSON as
 the standard library's for about half to three quarters of its cost (45 → 25 µs to write a 10-turn tracker,
 33 → 24 µs to read it), where their JSON was about a thirteenth of a Rasa turn's CPU.
 
-endpoints.yml: `tracker_store: {type: bot.tracker_store.BoundedRedisTrackerStore, keep_turns, record_exp…}`.
+endpoints.yml: `tracker_store: {type: bot.tracker_store.BoundedRedisTrackerStore, keep_turns, kept_trackers,
+record_exp…}`.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.kept_trackers import KeptTrackers
 
 
 def snapshot(tracker: DialogueStateTracker, *, timestamp: float) -> list[Event]:
@@ -68,12 +75,14 @@ def latest_session(events: list[Event]) -> list[Event]:
     return events[start:]
 
 
-def bounded_events(tracker: DialogueStateTracker, domain: Domain, keep_turns: int) -> list[Event]:
-    """The latest session's events with everything before its last `keep_turns` customer messages replaced
-    by the snapshot of the state it left."""
+def bounded_events(
+    tracker: DialogueStateTracker, domain: Domain, keep_turns: int, *, slack: int = 0
+) -> list[Event]:
+    """The latest session's events; once they hold more than `keep_turns + slack` customer messages,
+    everything before the last `keep_turns` replaced by the snapshot of the state it left."""
     events = latest_session(list(tracker.events))
     user_messages = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
-    if len(user_messages) <= keep_turns:
+    if len(user_messages) <= keep_turns + slack:
         return events
     # The kept part starts at the action_listen before that customer message, as every turn does.
     cut = max(user_messages[-keep_turns] - 1, 0)
@@ -82,24 +91,37 @@ def bounded_events(tracker: DialogueStateTracker, domain: Domain, keep_turns: in
 
 
 class BoundedRedisTrackerStore(RedisTrackerStore):
-    def __init__(self, domain: Domain, *, keep_turns: int | str, **kwargs: Any) -> None:
+    def __init__(
+        self, domain: Domain, *, keep_turns: int | str, kept_trackers: int | str, **kwargs: Any
+    ) -> None:
         super().__init__(domain, **kwargs)
         self.keep_turns = int(keep_turns)
+        self.kept = KeptTrackers(int(kept_trackers))
         if self.record_exp is not None:
             self.record_exp = int(self.record_exp)  # endpoints.yml gives a string; Redis wants whole seconds
 
     async def save(self, tracker: DialogueStateTracker, timeout: int | None = None) -> None:
         """Write the bounded tracker over the stored one: retrieve gave all there is, so no merge."""
         await self.stream_events(tracker)
-        events = bounded_events(tracker, self.domain, self.keep_turns)
+        events = bounded_events(tracker, self.domain, self.keep_turns, slack=self.keep_turns // 2)
         serialised = ujson.dumps(
             Dialogue(tracker.sender_id, events).as_dict(), ensure_ascii=False, escape_forward_slashes=False
         )
         self.red.set(self.key_prefix + tracker.sender_id, serialised, ex=timeout or self.record_exp)
+        # Kept only when stored whole: a cut tracker reads back as a different one.
+        if len(events) == len(tracker.events) and (not events or events[0] is tracker.events[0]):
+            self.kept.keep(tracker, serialised)
+        else:
+            self.kept.forget(tracker.sender_id)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The whole stored tracker (the latest session, bounded already): save writes it back whole."""
-        return await self._retrieve(sender_id, fetch_all_sessions=True)
+        """The whole stored tracker (the latest session, bounded already): save writes it back whole. The
+        one this process saved, if Redis still holds what it wrote."""
+        stored = self.red.get(self.key_prefix + sender_id)
+        if stored is None:
+            return None
+        kept = self.kept.take(sender_id, stored)
+        return kept if kept is not None else self.deserialise_tracker(sender_id, stored)
 
     def deserialise_tracker(
         self, sender_id: str, serialised_tracker: str | bytes

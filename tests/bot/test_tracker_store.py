@@ -75,6 +75,15 @@ def test_older_turns_become_the_state_they_left() -> None:
     assert rebuilt.past_states(DOMAIN)[-5:] == tracker.past_states(DOMAIN)[-5:]
 
 
+def test_with_slack_the_cut_waits_until_the_slack_is_used_up() -> None:
+    assert _user_ids(bounded_events(_tracker(15, []), DOMAIN, keep_turns=10, slack=5)) == [
+        f"m{i}" for i in range(1, 16)
+    ]
+    assert _user_ids(bounded_events(_tracker(16, []), DOMAIN, keep_turns=10, slack=5)) == [
+        f"m{i}" for i in range(7, 17)
+    ]
+
+
 def test_only_the_latest_session_is_kept() -> None:
     old = _tracker(3, [SlotSet("card_tail", "1234")])
     events = [
@@ -96,7 +105,7 @@ def test_only_the_latest_session_is_kept() -> None:
 def store() -> Iterator[BoundedRedisTrackerStore]:
     prefix = f"testbounded{uuid.uuid4().hex[:8]}"
     store = BoundedRedisTrackerStore(
-        DOMAIN, host="127.0.0.1", keep_turns="10", record_exp="600", key_prefix=prefix
+        DOMAIN, host="127.0.0.1", keep_turns="10", kept_trackers="10", record_exp="600", key_prefix=prefix
     )
     yield store
     client = redis.Redis()
@@ -133,3 +142,71 @@ async def test_trackers_are_standard_json_both_ways(store: BoundedRedisTrackerSt
     # A tracker Rasa's own store wrote (ASCII-escaped) reads back the same.
     store.red.set(store.key_prefix + "conv-1", json.dumps(Dialogue("conv-1", list(tracker.events)).as_dict()))
     assert list((await store.retrieve("conv-1")).events) == list(tracker.events)
+
+
+async def test_the_store_cuts_once_half_as_many_turns_again_were_added(
+    store: BoundedRedisTrackerStore,
+) -> None:
+    await store.save(_tracker(15, []))
+    assert len(_user_ids(list((await store.retrieve("conv-1")).events))) == 15
+
+    await store.save(_tracker(16, []))
+    assert _user_ids(list((await store.retrieve("conv-1")).events)) == [f"m{i}" for i in range(7, 17)]
+
+
+def _stored_events(store: BoundedRedisTrackerStore, sender_id: str = "conv-1") -> list:
+    return list(store.deserialise_tracker(sender_id, store.red.get(store.key_prefix + sender_id)).events)
+
+
+async def test_the_next_turn_gets_the_tracker_this_process_saved(store: BoundedRedisTrackerStore) -> None:
+    tracker = _tracker(4, [SlotSet("card_tail", "1234")])
+    states = tracker.past_states(DOMAIN)
+    await store.save(tracker)
+
+    loaded = await store.retrieve("conv-1")
+
+    assert loaded is tracker  # not rebuilt from its JSON: what it worked out for the policies is kept
+    rebuilt = store.deserialise_tracker("conv-1", store.red.get(store.key_prefix + "conv-1"))
+    assert list(loaded.events) == list(rebuilt.events)
+    assert loaded.current_slot_values() == rebuilt.current_slot_values()
+    assert rebuilt.past_states(DOMAIN) == states
+
+
+async def test_a_turn_another_process_served_since_is_read_from_redis(
+    store: BoundedRedisTrackerStore,
+) -> None:
+    prefix = store.key_prefix.split(":")[0]
+    other_process = BoundedRedisTrackerStore(
+        DOMAIN, host="127.0.0.1", keep_turns="10", kept_trackers="10", record_exp="600", key_prefix=prefix
+    )
+    await store.save(_tracker(3, []))
+    await other_process.save(_tracker(4, []))
+
+    loaded = await store.retrieve("conv-1")
+
+    assert _user_ids(list(loaded.events)) == ["m1", "m2", "m3", "m4"]
+
+
+async def test_a_turn_that_failed_before_its_save_leaves_the_stored_tracker(
+    store: BoundedRedisTrackerStore,
+) -> None:
+    await store.save(_tracker(3, []))
+    failed_turn = await store.retrieve("conv-1")
+    failed_turn.update(UserUttered("没保存的一句", message_id="lost"))
+
+    loaded = await store.retrieve("conv-1")
+
+    assert loaded is not failed_turn
+    assert _user_ids(list(loaded.events)) == ["m1", "m2", "m3"]
+
+
+async def test_a_cut_or_expired_tracker_is_read_from_redis(store: BoundedRedisTrackerStore) -> None:
+    cut = _tracker(16, [])
+    await store.save(cut)
+
+    loaded = await store.retrieve("conv-1")
+    assert loaded is not cut and list(loaded.events) == _stored_events(store)
+
+    await store.save(loaded)
+    store.red.delete(store.key_prefix + "conv-1")
+    assert await store.retrieve("conv-1") is None
