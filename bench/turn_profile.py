@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot.redis_endpoint import endpoint_settings
 from tests.integration.texts import BOT_ONLY_TEXTS
 
 MARKS = (1, 20, 50, 100)
@@ -45,8 +46,8 @@ async def profile(model: Path, turns: int, *, rasa_store: bool) -> None:
 
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     # endpoints.yml reads these from the environment scripts/run.sh sets up.
-    os.environ.update(RASA_REDIS_PREFIX=prefix, REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="0")
-    for name in ("REDIS_PASSWORD", "ACTION_ENDPOINT_URL", "ACTION_SERVER_TOKEN"):
+    os.environ.update(RASA_REDIS_PREFIX=prefix, **endpoint_settings("redis://127.0.0.1:6379/0"))
+    for name in ("ACTION_ENDPOINT_URL", "ACTION_SERVER_TOKEN"):
         os.environ.setdefault(name, "")
     for line in Path("config/defaults.env").read_text(encoding="utf-8").splitlines():
         name, _, value = line.partition("=")

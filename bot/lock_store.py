@@ -12,7 +12,8 @@ Rasa. So a conversation whose server died mid-turn waits at most that long. The 
 latest ticket. A waiter whose ticket expired before its turn came gets LockError (the gateway sends the
 turn again), where Rasa's waited on.
 
-endpoints.yml: `lock_store: {type: bot.lock_store.AtomicRedisLockStore, url, port, db, password, key_prefix}`.
+endpoints.yml: `lock_store: {type: bot.lock_store.AtomicRedisLockStore, url, port, db, username, password,
+use_ssl, ssl_ca_certs, ssl_certfile, ssl_keyfile, key_prefix}` (bot/redis_endpoint.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any
 import redis
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from bot.redis_endpoint import store_options
 
 # A ticket is "<id>:<expiry in ms>" in a list of the conversation's tickets, first in line first. The
 # clock is Redis's, the same for every server.
@@ -62,12 +65,14 @@ _GIVE_BACK = "return redis.call('LREM', KEYS[1], 1, ARGV[1])"
 class AtomicRedisLockStore(LockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         settings: dict[str, Any] = endpoint_config.kwargs
+        options = store_options(settings)
         self.red = redis.Redis(
             host=endpoint_config.url or "localhost",
             port=int(settings.get("port") or 6379),
             db=int(settings.get("db") or 0),
-            password=settings.get("password") or None,
+            ssl=options.pop("use_ssl"),
             socket_timeout=10,
+            **options,
         )
         # Not Rasa's `<prefix>:lock:` keys, which hold its JSON locks.
         self.key_prefix = f"{settings.get('key_prefix') or 'rasa'}:ticket_lock:"

@@ -46,6 +46,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.kept_trackers import KeptTrackers
+from bot.redis_endpoint import store_options
 
 
 def snapshot(tracker: DialogueStateTracker, *, timestamp: float) -> list[Event]:
@@ -94,7 +95,8 @@ class BoundedRedisTrackerStore(RedisTrackerStore):
     def __init__(
         self, domain: Domain, *, keep_turns: int | str, kept_trackers: int | str, **kwargs: Any
     ) -> None:
-        super().__init__(domain, **kwargs)
+        # endpoints.yml gives strings: "false" would be TLS, "" a password.
+        super().__init__(domain, **{**kwargs, **store_options(kwargs)})
         self.keep_turns = int(keep_turns)
         self.kept = KeptTrackers(int(kept_trackers))
         if self.record_exp is not None:

@@ -17,15 +17,9 @@ started_redis=false
 if [ -z "${REDIS_URL:-}" ] && ! redis_answers 127.0.0.1 "${LOCAL_REDIS_PORT:-6379}"; then started_redis=true; fi
 REDIS_URL="$("$ROOT/scripts/ensure_redis.sh")"
 export REDIS_URL
-# endpoints.yml takes the Redis URL apart (Rasa's Redis stores want host, port and db separately).
-eval "$("$API_VENV/bin/python" - <<'PY'
-import os, shlex, urllib.parse
-u = urllib.parse.urlparse(os.environ["REDIS_URL"])
-parts = {"REDIS_HOST": u.hostname or "127.0.0.1", "REDIS_PORT": u.port or 6379,
-         "REDIS_DB": (u.path or "/0").lstrip("/") or "0", "REDIS_PASSWORD": u.password or ""}
-print("\n".join(f"export {k}={shlex.quote(str(v))}" for k, v in parts.items()))
-PY
-)"
+# endpoints.yml takes the Redis URL apart (Rasa's Redis stores want host, port, db and TLS files separately).
+redis_settings="$("$API_VENV/bin/python" -m bot.redis_endpoint)" || die "REDIS_URL cannot be used (see above)"
+eval "$redis_settings"
 
 pids=()
 stop_all() {

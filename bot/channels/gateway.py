@@ -31,6 +31,7 @@ from bot.endpoint_sessions import close_kept_sessions
 from bot.memory import return_freed_memory
 from bot.reading import reading_of
 from contract.demo_secrets import refuse_public_secrets
+from contract.flags import is_on
 from contract.identity import PARSE_PURPOSE, SIGNATURE_HEADER, InvalidSignature, Turn, verify_turn
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ class GatewayInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> GatewayInput:
         credentials = credentials or {}
         secrets = {name: str(credentials.get(key) or "") for name, key in _SECRETS.items()}
-        demo_mode = str(credentials.get("demo_mode")).strip().lower() in {"1", "true", "yes", "on"}
+        demo_mode = is_on(credentials.get("demo_mode"))
         refuse_public_secrets("Rasa's gateway channel", secrets, demo_mode=demo_mode)
         # Created once per Rasa server, before any turn: the place to spare its turns repeated work.
         rasa_speedups.install()

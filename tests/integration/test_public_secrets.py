@@ -13,6 +13,7 @@ import httpx
 import pytest
 from dotenv import dotenv_values
 
+from bot.redis_endpoint import endpoint_settings
 from contract.demo_secrets import SECRET_NAMES
 from tests.integration.system import ROOT, cpu_ticks_of_tree, free_port
 from tests.progress import StallWatch, wait_while_progressing
@@ -40,10 +41,7 @@ def _env(tmp_path: Path, *, public: str, demo_mode: bool = False) -> dict[str, s
         "DEMO_BACKEND_PATH": str(tmp_path / "demo_backend.json"),
         # What endpoints.yml needs from scripts/run.sh; nothing listens on port 9.
         "ACTION_ENDPOINT_URL": "http://127.0.0.1:9/webhook",
-        "REDIS_HOST": "127.0.0.1",
-        "REDIS_PORT": str(httpx.URL(redis_url).port or 6379),
-        "REDIS_DB": "0",
-        "REDIS_PASSWORD": "",
+        **endpoint_settings(redis_url),
         "RASA_TRACKER_KEEP_TURNS": DEFAULTS["RASA_TRACKER_KEEP_TURNS"],
         "CONVERSATION_TTL_SECONDS": DEFAULTS["CONVERSATION_TTL_SECONDS"],
     }
