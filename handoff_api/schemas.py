@@ -1,6 +1,6 @@
 """Request and response bodies of the HTTP API."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -169,6 +169,17 @@ def _mobile_number(text: str) -> str:
 
 # A callback's contact phone as the customer typed it (+86, spaces, full-width digits); stored as 11 digits.
 ContactPhone = Annotated[str, StringConstraints(max_length=32), AfterValidator(_mobile_number)]
+
+
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in the year 0 in UTC
+        raise ValueError("date out of range") from None
+
+
+# A moment a range is asked for with (?since=…&until=…): in UTC as the database stores it, or a 422.
+RangeMoment = Annotated[datetime, AfterValidator(_in_utc)]
 
 
 class TicketCreate(BaseModel):

@@ -117,3 +117,25 @@ async def test_analytics_are_for_supervisors(client: httpx.AsyncClient) -> None:
     for username in ("general_1", "trainer"):
         response = await client.get("/api/supervisor/analytics", headers=await login(client, username))
         assert response.status_code == 403
+
+
+async def test_a_range_ending_in_the_calendars_first_week_starts_at_its_first_day(
+    client: httpx.AsyncClient,
+) -> None:
+    supervisor = await login(client, "supervisor")
+    response = await client.get(
+        "/api/supervisor/analytics", params={"until": "0001-01-03T07:10:14+01:01"}, headers=supervisor
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["since"].startswith("0001-01-01T00:00:00")
+    assert response.json()["rows"] == []
+
+
+async def test_a_moment_out_of_the_calendar_in_utc_is_refused(client: httpx.AsyncClient) -> None:
+    supervisor = await login(client, "supervisor")
+    for path in ("/api/supervisor/analytics", "/api/supervisor/analytics.csv", "/api/trainer/inbox"):
+        response = await client.get(path, params={"since": "0001-01-01T00:00:00+01:00"}, headers=supervisor)
+
+        assert response.status_code == 422, (path, response.text)
+        assert "date out of range" in response.text

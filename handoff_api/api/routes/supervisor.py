@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import APIRouter, Response
 
 from handoff_api.api.deps import ContextDep, CurrentSupervisor, SessionDep
-from handoff_api.schemas import AnalyticsReport, SupervisorOverview
+from handoff_api.schemas import AnalyticsReport, RangeMoment, SupervisorOverview
 from handoff_api.services import analytics, supervisor_views
 
 router = APIRouter(prefix="/api/supervisor", tags=["supervisor"])
@@ -18,19 +18,27 @@ async def overview(ctx: ContextDep, _supervisor: CurrentSupervisor) -> Superviso
     return await supervisor_views.overview(ctx)
 
 
+def _default_since(until: datetime) -> datetime:
+    """A week before `until`, or the calendar's first day for an `until` in the calendar's first week."""
+    try:
+        return until - _DEFAULT_RANGE
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
 def _report(
     session: SessionDep, since: datetime | None, until: datetime | None, bucket: analytics.Bucket
 ) -> AnalyticsReport:
     until = until or datetime.now(UTC)
-    return analytics.report(session, since=since or until - _DEFAULT_RANGE, until=until, bucket=bucket)
+    return analytics.report(session, since=since or _default_since(until), until=until, bucket=bucket)
 
 
 @router.get("/analytics")
 def bot_analytics(
     session: SessionDep,
     _supervisor: CurrentSupervisor,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: RangeMoment | None = None,
+    until: RangeMoment | None = None,
     bucket: analytics.Bucket = analytics.Bucket.DAY,
 ) -> AnalyticsReport:
     """Default range: the last seven days."""
@@ -41,8 +49,8 @@ def bot_analytics(
 def bot_analytics_csv(
     session: SessionDep,
     _supervisor: CurrentSupervisor,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: RangeMoment | None = None,
+    until: RangeMoment | None = None,
     bucket: analytics.Bucket = analytics.Bucket.DAY,
 ) -> Response:
     body = analytics.as_csv(_report(session, since, until, bucket))

@@ -1,13 +1,20 @@
 """The trainer's inbox of misunderstood messages (trainer and supervisor roles)."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from handoff_api.api.deps import ContextDep, CurrentTrainer, SessionDep
 from handoff_api.domain.nlu_inbox import InboxReason
-from handoff_api.schemas import BulkLabelIn, InboxPage, IntentName, LabelIn, LabelResult, MessageList
+from handoff_api.schemas import (
+    BulkLabelIn,
+    InboxPage,
+    IntentName,
+    LabelIn,
+    LabelResult,
+    MessageList,
+    RangeMoment,
+)
 from handoff_api.services import trainer
 from handoff_api.sql.readings import InboxFilter
 
@@ -21,8 +28,8 @@ def inbox(
     _trainer: CurrentTrainer,
     reason: InboxReason | None = None,
     intent: IntentName | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: RangeMoment | None = None,
+    until: RangeMoment | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> InboxPage:
