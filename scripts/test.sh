@@ -8,8 +8,6 @@ source "$(dirname "$0")/lib.sh"
 REDIS_URL="$("$ROOT/scripts/ensure_redis.sh")"
 TEST_POSTGRES_URL="$("$ROOT/scripts/ensure_postgres.sh")"
 export REDIS_URL TEST_POSTGRES_URL
-# tests/integration/test_redis_tls.py starts a TLS-only redis-server of its own.
-command -v redis-server >/dev/null || apt_install redis-server
 
 results="$VAR_DIR/test-results"
 rm -rf "$results"; mkdir -p "$results"

@@ -5,7 +5,6 @@ in a temporary directory, SIGKILLed while customers wait and started again on th
 """
 
 import os
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import pytest
 import pytest_asyncio
 import yaml
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from handoff_api.core.security import hash_password
 from handoff_api.domain.states import PresenceStatus
@@ -23,65 +21,22 @@ from handoff_api.store.redis_keys import RedisKeys
 from tests.handoff_api.conftest import PASSWORD, SERVICE_TOKEN, _free_port
 from tests.handoff_api.test_multiprocess import ApiProcess, _login
 from tests.progress import wait_while_progressing
+from tests.redis_server import RedisServer
 
-REDIS_SERVER = "/usr/bin/redis-server"  # Debian's, installed by scripts/setup.sh
+# Every write reaches the disk before Redis answers, so a SIGKILL loses nothing acknowledged; no RDB
+# snapshots, so what comes back is the append-only file alone.
+PERSISTENCE = ("--appendonly", "yes", "--appendfsync", "always", "--save", "")
 PREFIX = "restart:"
 CUSTOMERS = 20
 WORKERS = 2
 CAPACITY = 10  # WORKERS * CAPACITY seats: every waiting customer is assigned after the restart
 
 
-class RedisServer:
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [
-            REDIS_SERVER,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--dir",
-            str(self.directory),
-        ]
-        # Every write reaches the disk before Redis answers, so a SIGKILL loses nothing acknowledged;
-        # no RDB snapshots, so what comes back is the append-only file alone.
-        persistence = ["--appendonly", "yes", "--appendfsync", "always", "--save", ""]
-        with (self.directory / "redis.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                [*command, *persistence, "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT
-            )
-
-    async def wait_ready(self) -> None:
-        client = Redis.from_url(self.url)
-
-        async def answers() -> bool:
-            assert self.process is not None and self.process.poll() is None, "redis-server exited"
-            try:
-                return bool(await client.ping())
-            except RedisError:
-                return False  # not listening yet, or still loading the append-only file
-
-        try:
-            await wait_while_progressing(answers, bool, what="redis-server start-up")
-        finally:
-            await client.aclose()
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
 @pytest_asyncio.fixture
 async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
     directory = tmp_path / "redis"
     directory.mkdir()
-    server = RedisServer(directory)
+    server = RedisServer(directory, options=PERSISTENCE)
     server.start()
     try:
         await server.wait_ready()

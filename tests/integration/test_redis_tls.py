@@ -7,10 +7,9 @@ This test runs its own TLS-only redis-server (a certificate made here for 127.0.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import ipaddress
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,8 +21,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.integration.system import RunningSystem, free_port, running_system
+from tests.integration.system import RunningSystem, running_system
 from tests.integration.test_skeleton_flow import PLATINUM_CUSTOMER, open_socket, say, start_session
+from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.integration
 
@@ -60,30 +60,13 @@ def _certificate(directory: Path) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def tls_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = tmp_path_factory.mktemp("tls-redis")
-    cert, key = _certificate(directory)
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1"]
-        + ["--tls-cert-file", str(cert), "--tls-key-file", str(key), "--tls-ca-cert-file", str(cert)]
-        + ["--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", str(directory)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"rediss://127.0.0.1:{port}/0?ssl_ca_certs={cert}"
-    client = redis.Redis.from_url(url)
+    server = RedisServer(directory, options=("--save", "", "--appendonly", "no"), tls=_certificate(directory))
+    server.start()
     try:
-        for _ in range(100):  # started within a second or two
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.1)
-        client.ping()
-        yield url
+        asyncio.run(server.wait_ready())
+        yield server.url
     finally:
-        client.close()
-        server.terminate()
-        server.wait(timeout=30)
+        server.kill()
 
 
 @pytest.fixture(scope="module")
