@@ -45,6 +45,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.answered_turns import pending_answer_for
 from bot.kept_trackers import KeptTrackers
 from bot.redis_endpoint import store_options
 
@@ -103,13 +104,22 @@ class BoundedRedisTrackerStore(RedisTrackerStore):
             self.record_exp = int(self.record_exp)  # endpoints.yml gives a string; Redis wants whole seconds
 
     async def save(self, tracker: DialogueStateTracker, timeout: int | None = None) -> None:
-        """Write the bounded tracker over the stored one: retrieve gave all there is, so no merge."""
+        """Write the bounded tracker over the stored one (retrieve gave all there is, so no merge), and with
+        it the answer of the turn it holds (bot/answered_turns.py)."""
         await self.stream_events(tracker)
         events = bounded_events(tracker, self.domain, self.keep_turns, slack=self.keep_turns // 2)
         serialised = ujson.dumps(
             Dialogue(tracker.sender_id, events).as_dict(), ensure_ascii=False, escape_forward_slashes=False
         )
-        self.red.set(self.key_prefix + tracker.sender_id, serialised, ex=timeout or self.record_exp)
+        answer = pending_answer_for(tracker)
+        # With the running turn's answer in one transaction: a retry finds both or neither.
+        with self.red.pipeline(transaction=answer is not None) as pipe:
+            pipe.set(self.key_prefix + tracker.sender_id, serialised, ex=timeout or self.record_exp)
+            if answer is not None:
+                answer.write(pipe)
+            pipe.execute()
+        if answer is not None:
+            answer.written = True
         # Kept only when stored whole: a cut tracker reads back as a different one.
         if len(events) == len(tracker.events) and (not events or events[0] is tracker.events[0]):
             self.kept.keep(tracker, serialised)

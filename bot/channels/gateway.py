@@ -7,7 +7,7 @@ exactly as the gateway signed it, for the actions to check again.
 It also makes a turn safe to retry. The gateway retries a turn whose answer it did not get (Rasa slow,
 restarted, or one of several Rasa processes killed), always with the same message id. Under the
 conversation's lock, a message id already answered returns the recorded replies instead of running the turn
-again, so a retry never repeats a card operation or a reply.
+again, so a retry never repeats a card operation or a reply (bot/answered_turns.py).
 
 Each answer carries the bot's reading of the message (bot/reading.py), from the one parse the turn makes;
 `/parse` reads a message without running the dialogue, for messages that arrive while an agent owns the
@@ -16,7 +16,6 @@ conversation.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_speedups
+from bot.answered_turns import AnsweredTurns
 from bot.endpoint_sessions import close_kept_sessions
 from bot.memory import return_freed_memory
 from bot.reading import reading_of
@@ -38,8 +38,6 @@ logger = logging.getLogger(__name__)
 
 # The secrets Rasa holds (setting name: credentials.yml key), checked at start-up.
 _SECRETS = {"GATEWAY_SECRET": "secret", "RASA_TOKEN": "rasa_token"}
-# Long enough for any retry of a turn to find it; one record per conversation, replaced at each turn.
-ANSWERED_TURN_TTL_SECONDS = 24 * 3600
 
 
 def plain_text(text: str) -> str:
@@ -53,29 +51,6 @@ def plain_text(text: str) -> str:
     while text and normalize(text).text.lstrip().startswith("/"):
         text = text.lstrip()[1:]
     return text
-
-
-class AnsweredTurns:
-    """The last answered turn of each conversation (message id and answer), in Redis next to the trackers."""
-
-    def __init__(self, redis_url: str, key_prefix: str) -> None:
-        import redis
-
-        self._redis = redis.Redis.from_url(redis_url, decode_responses=True)
-        self._prefix = key_prefix
-
-    def _key(self, conversation_id: str) -> str:
-        # String (JSON {"message_id", "answer"}), with TTL: the answer to the conversation's latest turn.
-        return f"{self._prefix}:answered_turn:{conversation_id}"
-
-    def answer_to(self, turn: Turn) -> dict[str, Any] | None:
-        raw = self._redis.get(self._key(turn.conversation_id))
-        record = json.loads(raw) if raw else None
-        return record.get("answer") if record and record["message_id"] == turn.message_id else None
-
-    def record(self, turn: Turn, answer: dict[str, Any]) -> None:
-        record = json.dumps({"message_id": turn.message_id, "answer": answer}, ensure_ascii=False)
-        self._redis.set(self._key(turn.conversation_id), record, ex=ANSWERED_TURN_TTL_SECONDS)
 
 
 class GatewayInput(InputChannel):
@@ -125,12 +100,15 @@ class GatewayInput(InputChannel):
             # Parsed here rather than inside the processor, so the reading comes from the very parse the
             # dialogue uses (a message with parse_data is not parsed again). A button payload is no reading.
             message.parse_data = await agent.processor.parse_message(message)
-            # The processor, not agent.handle_message: that one takes the lock this turn already holds.
-            await agent.processor.handle_message(message)
             reading = None if turn.is_payload else reading_of(message.parse_data)
-            answer = {"replies": collector.messages, "reading": reading}
-            self._answered.record(turn, answer)
-            return answer
+
+            def answer() -> dict[str, Any]:
+                return {"replies": collector.messages, "reading": reading}
+
+            with self._answered.recording(turn, answer):
+                # The processor, not agent.handle_message: that one takes the lock this turn already holds.
+                await agent.processor.handle_message(message)
+            return answer()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("gateway_webhook", __name__)
