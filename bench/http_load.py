@@ -43,7 +43,8 @@ class Connection:
             await self._writer.wait_closed()
 
     def encode_post(self, path: str, payload: object, headers: dict[str, str] | None = None) -> bytes:
-        body = json.dumps(payload, ensure_ascii=False).encode()
+        """`payload` as JSON, or as it is when it is bytes already (a signed body)."""
+        body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
         lines = [
             f"POST {path} HTTP/1.1",
             f"Host: {self.host}:{self.port}",
