@@ -18,18 +18,28 @@ REDIS_SERVER = "/usr/bin/redis-server"
 
 class RedisServer:
     def __init__(
-        self, directory: Path, *, options: Sequence[str] = (), tls: tuple[Path, Path] | None = None
+        self,
+        directory: Path,
+        *,
+        options: Sequence[str] = (),
+        tls: tuple[Path, Path] | None = None,
+        client_certificate: tuple[Path, Path] | None = None,
     ) -> None:
         """`options`: more redis-server options; `tls`: a certificate (its own CA) and its key, to listen
-        on TLS only (no plain port), the URL then being rediss:// with that CA."""
+        on TLS only (no plain port), the URL then being rediss:// with that CA; `client_certificate`: one
+        that CA signed and its key, which every client must then present (in the URL's query)."""
         self.directory = directory
         self.port = free_port()
         self.options = list(options)
         self.tls = tls
-        if tls:
-            self.url = f"rediss://127.0.0.1:{self.port}/0?ssl_ca_certs={tls[0]}"
-        else:
-            self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.client_certificate = client_certificate
+        self.url = (
+            f"rediss://127.0.0.1:{self.port}/0?ssl_ca_certs={tls[0]}"
+            if tls
+            else f"redis://127.0.0.1:{self.port}/0"
+        )
+        if tls and client_certificate:
+            self.url += f"&ssl_certfile={client_certificate[0]}&ssl_keyfile={client_certificate[1]}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def _listening(self) -> list[str]:
@@ -39,7 +49,7 @@ class RedisServer:
         return [
             *("--port", "0", "--tls-port", str(self.port)),
             *("--tls-cert-file", str(cert), "--tls-key-file", str(key), "--tls-ca-cert-file", str(cert)),
-            *("--tls-auth-clients", "no"),
+            *("--tls-auth-clients", "yes" if self.client_certificate else "no"),
         ]
 
     def start(self) -> None:

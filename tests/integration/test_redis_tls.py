@@ -1,8 +1,10 @@
 """The whole system on a Redis that speaks only TLS, as a bank's does: REDIS_URL is rediss:// with the bank's
-CA in its query. The handoff API, the action server, Rasa's tracker and lock stores and its answered turns all
-reach it; nothing is left on a plain connection (that Redis has no plain port).
+CA and the client certificate in its query. The handoff API, the action server, Rasa's tracker and lock stores
+and its answered turns all reach it; nothing is left on a plain connection (that Redis has no plain port), and
+no client gets in without the certificate.
 
-This test runs its own TLS-only redis-server (a certificate made here for 127.0.0.1) and its own system.
+This test runs its own TLS-only redis-server (a CA and a client certificate made here for 127.0.0.1) and its
+own system.
 """
 
 from __future__ import annotations
@@ -28,15 +30,19 @@ from tests.redis_server import RedisServer
 pytestmark = pytest.mark.integration
 
 
-def _certificate(directory: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (its own CA) and its key."""
+def _certificate(
+    directory: Path, name: str, issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None = None
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey, Path, Path]:
+    """A certificate for 127.0.0.1 and its key, in `name`.crt and `name`.key: self-signed and a CA, or
+    signed by `issuer`."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"127.0.0.1 {name}")])
+    signer_name, signer_key = (issuer[0].subject, issuer[1]) if issuer else (subject, key)
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+        .subject_name(subject)
+        .issuer_name(signer_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
@@ -44,23 +50,30 @@ def _certificate(directory: Path) -> tuple[Path, Path]:
         .add_extension(
             x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
         )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
+        .add_extension(x509.BasicConstraints(ca=issuer is None, path_length=None), critical=True)
+        .sign(signer_key, hashes.SHA256())
     )
-    cert_path, key_path = directory / "redis.crt", directory / "redis.key"
+    cert_path, key_path = directory / f"{name}.crt", directory / f"{name}.key"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
     )
-    return cert_path, key_path
+    return certificate, key, cert_path, key_path
 
 
 @pytest.fixture(scope="module")
 def tls_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = tmp_path_factory.mktemp("tls-redis")
-    server = RedisServer(directory, options=("--save", "", "--appendonly", "no"), tls=_certificate(directory))
+    ca, ca_key, ca_path, ca_key_path = _certificate(directory, "redis")
+    *_, client_path, client_key_path = _certificate(directory, "client", issuer=(ca, ca_key))
+    server = RedisServer(
+        directory,
+        options=("--save", "", "--appendonly", "no"),
+        tls=(ca_path, ca_key_path),
+        client_certificate=(client_path, client_key_path),
+    )
     server.start()
     try:
         asyncio.run(server.wait_ready())
@@ -81,6 +94,13 @@ def test_the_tls_redis_refuses_a_plain_connection(tls_redis_url: str) -> None:
     )
     with pytest.raises(redis.ConnectionError):
         plain.ping()
+
+
+def test_the_tls_redis_refuses_a_client_without_its_certificate(tls_redis_url: str) -> None:
+    assert redis.Redis.from_url(tls_redis_url, socket_timeout=5).ping()
+    without = redis.Redis.from_url(tls_redis_url.split("&ssl_certfile=")[0], socket_timeout=5)
+    with pytest.raises(redis.ConnectionError):
+        without.ping()
 
 
 async def test_a_turn_with_an_action_runs_with_every_store_on_tls(
