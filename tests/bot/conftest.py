@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import redis
 from rasa.core.agent import Agent
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -13,6 +15,9 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from tests.bot.trackers import prediction_trackers
+
+if TYPE_CHECKING:
+    from bot.tracker_store import BoundedRedisTrackerStore
 
 
 @pytest.fixture
@@ -78,3 +83,30 @@ def agents() -> tuple[Agent, Agent]:
 def trackers(agents: tuple[Agent, Agent]) -> list[DialogueStateTracker]:
     """Trackers to compare predictions on (tests/bot/trackers.py), built once with Rasa's own agent."""
     return prediction_trackers(agents[0])
+
+
+@pytest.fixture
+def prefix() -> Iterator[str]:
+    """A Redis key prefix of the test's own, its keys deleted afterwards."""
+    prefix = f"testbot{uuid.uuid4().hex[:8]}"
+    yield prefix
+    client = redis.Redis()
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
+
+
+@pytest.fixture
+def store(prefix: str) -> BoundedRedisTrackerStore:
+    """The bounded tracker store as endpoints.yml sets it up (strings), under the test's own prefix."""
+    from rasa.shared.core.domain import Domain
+
+    from bot.tracker_store import BoundedRedisTrackerStore
+
+    return BoundedRedisTrackerStore(
+        Domain.load("domain.yml"),
+        host="127.0.0.1",
+        keep_turns="10",
+        kept_trackers="10",
+        record_exp="600",
+        key_prefix=prefix,
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -18,22 +16,6 @@ from contract.identity import Turn
 
 DOMAIN = Domain.load("domain.yml")
 REPLIES = [{"recipient_id": "conv-1", "text": "您好"}]
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    prefix = f"testanswered{uuid.uuid4().hex[:8]}"
-    yield prefix
-    client = redis.Redis()
-    for key in client.scan_iter(match=f"{prefix}:*"):
-        client.delete(key)
-
-
-@pytest.fixture
-def store(prefix: str) -> BoundedRedisTrackerStore:
-    return BoundedRedisTrackerStore(
-        DOMAIN, host="127.0.0.1", keep_turns="10", kept_trackers="10", record_exp="600", key_prefix=prefix
-    )
 
 
 @pytest.fixture

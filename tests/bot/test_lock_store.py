@@ -4,8 +4,6 @@ left behind by a holder that died."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -15,15 +13,6 @@ from rasa.utils.endpoints import EndpointConfig
 from bot.lock_store import AtomicRedisLockStore
 
 POLL = 0.01  # seconds between a waiter's tries: short, so the tests do not wait on the default second
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    prefix = f"testlock{uuid.uuid4().hex[:8]}"
-    yield prefix
-    client = redis.Redis()
-    for key in client.scan_iter(match=f"{prefix}:*"):
-        client.delete(key)
 
 
 def _store(prefix: str) -> AtomicRedisLockStore:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 
-import pytest
-import redis
 from rasa.shared.core.conversation import Dialogue
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -99,18 +95,6 @@ def test_only_the_latest_session_is_kept() -> None:
 
     assert kept == events[len(old.events) :]
     assert _user_ids(kept) == ["m11"]
-
-
-@pytest.fixture
-def store() -> Iterator[BoundedRedisTrackerStore]:
-    prefix = f"testbounded{uuid.uuid4().hex[:8]}"
-    store = BoundedRedisTrackerStore(
-        DOMAIN, host="127.0.0.1", keep_turns="10", kept_trackers="10", record_exp="600", key_prefix=prefix
-    )
-    yield store
-    client = redis.Redis()
-    for key in client.scan_iter(match=f"{prefix}:*"):
-        client.delete(key)
 
 
 async def test_the_store_keeps_a_long_conversation_bounded_and_expiring(
