@@ -37,8 +37,9 @@ class PendingAnswer:
     def record(self) -> str:
         return json.dumps({"message_id": self.message_id, "answer": self.answer()}, ensure_ascii=False)
 
-    def write(self, pipe: redis.client.Pipeline) -> None:
-        pipe.set(self.key, self.record(), ex=ANSWERED_TURN_TTL_SECONDS)
+    def write(self, client: redis.Redis | redis.client.Pipeline) -> None:
+        """At once on a client; queued on a pipeline (the tracker's save)."""
+        client.set(self.key, self.record(), ex=ANSWERED_TURN_TTL_SECONDS)
 
 
 # Per task: each turn is served in a task of its own, so concurrent conversations never see each other's.
@@ -83,6 +84,4 @@ class AnsweredTurns:
         finally:
             _PENDING.reset(token)
         if not pending.written:
-            with self._redis.pipeline(transaction=False) as pipe:
-                pending.write(pipe)
-                pipe.execute()
+            pending.write(self._redis)
