@@ -41,6 +41,7 @@ from handoff_api.services.analytics_recorder import AnalyticsRecorder
 from handoff_api.services.bot_turns import BotTurnWorker
 from handoff_api.services.context import AppContext, Directory, Stores
 from handoff_api.services.dispatcher import Dispatcher
+from handoff_api.services.reading_writer import ReadingWriter
 from handoff_api.sql.db import create_db_engine, upgrade_to_head
 from handoff_api.store.bot_turns import BotTurnStore
 from handoff_api.store.conversations import ConversationStore
@@ -171,6 +172,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 ),
                 stores=_stores(settings, redis, blocking_reads, routing, agents),
                 engine=engine,
+                reading_writer=ReadingWriter(engine),
                 rasa=RasaClient(
                     http,
                     urls=settings.rasa_urls,
@@ -203,6 +205,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             shared_keys = app.state.context.stores.shared_keys
             try:
                 async with (
+                    # First in, last out: the bot turn worker's last readings are written before it stops.
+                    app.state.context.reading_writer.running(),
                     app.state.dispatcher.running(),
                     bot_turn_worker.running(),
                     shared_keys.refreshing(settings.SHARED_KEYS_REFRESH_SECONDS),

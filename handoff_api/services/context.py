@@ -18,6 +18,7 @@ from handoff_api.domain.assist import AssistKnowledge
 from handoff_api.domain.customers import DemoCustomer
 from handoff_api.domain.routing import RoutingConfig
 from handoff_api.domain.ticket_policy import TicketPolicy
+from handoff_api.services.reading_writer import ReadingWriter
 from handoff_api.services.turn_waiters import TurnWaiters
 from handoff_api.store.bot_turns import BotTurnStore
 from handoff_api.store.conversations import ConversationStore
@@ -69,6 +70,7 @@ class AppContext:
     directory: Directory
     stores: Stores
     engine: Engine
+    reading_writer: ReadingWriter  # the bot's readings and the inbox's handoff marks go through it
     rasa: RasaClient
     passwords: PasswordChecks
     portal: PortalTokens

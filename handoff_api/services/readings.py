@@ -2,7 +2,8 @@
 
 The reading comes with the bot's answer to the turn (clients/rasa.py), from the parse the turn made anyway.
 A message sent while an agent owns the conversation is not a bot turn: it is read by the channel's parse-only
-endpoint, after the message is stored, so the customer never waits for it. Texts are stored masked.
+endpoint, after the message is stored, so the customer never waits for it. Texts are stored masked, by this
+process's writer thread (services/reading_writer.py), which writes what queues up meanwhile in one go.
 """
 
 import asyncio
@@ -69,7 +70,7 @@ async def record(
         "reason": reason.value if reason is not None else None,
         "status": InboxStatus.WAITING.value if reason is not None else None,
     }
-    await run_in_threadpool(sql.insert_reading, ctx.engine, row=row)
+    await ctx.reading_writer.write(row)
 
 
 def read_while_agent(ctx: AppContext, conversation: Conversation, message: MessagePublic) -> None:
@@ -110,13 +111,8 @@ async def _read_while_agent(ctx: AppContext, conversation: Conversation, message
 
 async def after_misunderstanding_handoff(ctx: AppContext, conversation_id: str) -> None:
     """The bot gave up on understanding: its last readings go to the inbox, whatever their confidence."""
-    await run_in_threadpool(
-        sql.mark_recent,
-        ctx.engine,
-        conversation_id=conversation_id,
-        turns=ctx.settings.NLU_INBOX_HANDOFF_TURNS,
-        reason=InboxReason.HANDOFF,
-    )
+    turns = ctx.settings.NLU_INBOX_HANDOFF_TURNS
+    await ctx.reading_writer.write(sql.RecentMark(conversation_id, turns=turns, reason=InboxReason.HANDOFF))
 
 
 async def flag(ctx: AppContext, *, conversation_id: str, message_id: str, intent: str | None) -> bool:

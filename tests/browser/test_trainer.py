@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from handoff_api.domain.nlu_inbox import InboxReason, InboxStatus, group_key
 from handoff_api.sql.db import create_db_engine
-from handoff_api.sql.readings import insert_reading
+from handoff_api.sql.readings import write_in_order
 from tests.browser.conftest import OpenPage
 from tests.browser.helpers import DEMO_PASSWORD, log_in
 from tests.integration.system import RunningSystem
@@ -92,7 +92,7 @@ def _seed_waiting_groups(system: RunningSystem, texts: list[str]) -> None:
     engine = create_db_engine(f"sqlite:///{system.var_dir / 'handoff.db'}")
     try:
         for n, text in enumerate(texts):
-            insert_reading(engine, row=_fallback_row(f"pager-{uuid.uuid4().hex}", f"{n + 1}-0", text))
+            write_in_order(engine, [_fallback_row(f"pager-{uuid.uuid4().hex}", f"{n + 1}-0", text)])
     finally:
         engine.dispose()
 
