@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator
 
 from contract.identity import Identity, Turn, sign_identity
-from handoff_api.clients.rasa import BotAnswer, BotReply, RasaRefused, RasaUnavailable
+from handoff_api.clients.rasa import BotAnswer, RasaRefused, RasaUnavailable
 from handoff_api.domain.conversation import Conversation
 from handoff_api.domain.exceptions import ConversationNotFound
 from handoff_api.domain.states import ConversationState, MessageRole
@@ -196,7 +196,7 @@ class BotTurnWorker:
         # alone until the bot's reply ("you are in the queue") is stored, then is woken to assign it.
         conversation = begun or await self._begin(conversation_id)
         if conversation is None or conversation.state is not ConversationState.BOT:
-            return await self._finish(conversation_id, turn, [])  # stays stored only
+            return await self._finish(conversation_id, turn, None)  # stays stored only
         finished = None
         try:
             finished = await self._ask(conversation, turn)
@@ -226,31 +226,39 @@ class BotTurnWorker:
             return None
         except RasaRefused as exc:
             logger.error("bot refused a turn of conversation %s: %s", conversation.id, exc)
-            finished = await self._finish(conversation.id, turn, [])
+            finished = await self._finish(conversation.id, turn, None)
             await ctx.stores.messages.append(conversation.id, MessageRole.SYSTEM, BOT_FAILED_APOLOGY)
             return finished
-        finished = await self._finish(conversation.id, turn, answer.shown())
-        # Off the serving path: the conversation's next turn does not wait for a database write.
-        keeping = asyncio.create_task(self._keep_reading(conversation.id, turn, answer))
+        return await self._finish(conversation.id, turn, answer)
+
+    def _keep_reading(
+        self, conversation_id: str, turn: BotTurn, answer: BotAnswer | None, *, mark: bool
+    ) -> None:
+        """Off the serving path, so neither the customer nor the next turn waits for a database write: the
+        turn's reading, then the inbox mark its handoff asked for (readings.MISUNDERSTANDING_HANDOFF_MARK)."""
+        if (answer is None or answer.reading is None) and not mark:
+            return
+        keeping = asyncio.create_task(self._keep(conversation_id, turn, answer, mark=mark))
         self._keeping_readings.add(keeping)
         keeping.add_done_callback(self._keeping_readings.discard)
-        return finished
 
-    async def _keep_reading(self, conversation_id: str, turn: BotTurn, answer: BotAnswer) -> None:
-        """After the replies are stored, so neither the customer nor the next turn waits; a failure loses only
-        the reading."""
-        if answer.reading is None:
-            return
+    async def _keep(
+        self, conversation_id: str, turn: BotTurn, answer: BotAnswer | None, *, mark: bool
+    ) -> None:
+        """A failure loses only the reading (and the mark): the turn is answered."""
         try:
-            await readings.record(
-                self._ctx,
-                conversation_id=conversation_id,
-                message_id=turn.message_id,
-                text=turn.text,
-                reading=answer.reading,
-                replies=[reply.text for reply in answer.shown() if reply.text],
-                while_agent=False,
-            )
+            if answer is not None and answer.reading is not None:
+                await readings.record(
+                    self._ctx,
+                    conversation_id=conversation_id,
+                    message_id=turn.message_id,
+                    text=turn.text,
+                    reading=answer.reading,
+                    replies=[reply.text for reply in answer.shown() if reply.text],
+                    while_agent=False,
+                )
+            if mark:
+                await readings.after_misunderstanding_handoff(self._ctx, conversation_id)
         except Exception:  # noqa: BLE001 - the turn is answered; the reading is a by-product
             logger.exception("keeping the reading of a turn of conversation %s failed", conversation_id)
 
@@ -275,14 +283,20 @@ class BotTurnWorker:
             )
         return await sending
 
-    async def _finish(self, conversation_id: str, turn: BotTurn, replies: list[BotReply]) -> Finished:
-        """Store the replies and end the bot's turn; the bot answered, so it is no longer delayed."""
+    async def _finish(self, conversation_id: str, turn: BotTurn, answer: BotAnswer | None) -> Finished:
+        """Store the bot's replies, if it answered, and end the bot's turn, which is no longer delayed."""
+        replies = answer.shown() if answer is not None else []
         meta = {"reply_to": turn.message_id}
         messages = [BotMessage(reply.text, reply.buttons, meta) for reply in replies]
         finished = await self._ctx.stores.bot_turns.finish(
-            conversation_id, turn, messages, clear_marks=(BOT_DELAY_NOTIFIED,)
+            conversation_id,
+            turn,
+            messages,
+            take_mark=readings.MISUNDERSTANDING_HANDOFF_MARK,
+            clear_marks=(BOT_DELAY_NOTIFIED,),
         )
         self._ctx.turn_waiters.answered(conversation_id, turn.message_id, finished.stored or [])
+        self._keep_reading(conversation_id, turn, answer, mark=finished.took_mark)
         return finished
 
 

@@ -87,8 +87,8 @@ async def request_handoff(ctx: AppContext, request: HandoffRequest) -> HandoffRe
     conversation = await ctx.stores.conversations.get(request.conversation_id)
     if conversation.customer_id != request.customer_id:
         raise CustomerMismatch
-    if request.reason == HandoffReason.REPEATED_MISUNDERSTANDING:
-        await readings.after_misunderstanding_handoff(ctx, conversation.id)
+    if request.reason == HandoffReason.REPEATED_MISUNDERSTANDING:  # the inbox, once this turn is answered
+        await ctx.stores.conversations.mark_once(conversation.id, readings.MISUNDERSTANDING_HANDOFF_MARK)
     # The tier comes from the session the handoff API issued, not from the request, which only echoes it.
     group = choose_group(
         ctx.directory.routing, intent=request.intent, reason=request.reason, tier=conversation.tier

@@ -25,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 # Background parses of messages sent while an agent owns the conversation, kept so they are not collected.
 _PENDING: set[asyncio.Task[None]] = set()
+# Set on the conversation when the bot hands it over for repeated misunderstanding. The handoff is asked for
+# inside the turn of the last misread message, whose reading is kept only once the turn is answered: the
+# worker that finishes the turn takes the mark and marks the readings after writing that one.
+MISUNDERSTANDING_HANDOFF_MARK = "inbox_after_turn"
 
 
 def inbox_policy(ctx: AppContext) -> InboxPolicy:
@@ -110,7 +114,8 @@ async def _read_while_agent(ctx: AppContext, conversation: Conversation, message
 
 
 async def after_misunderstanding_handoff(ctx: AppContext, conversation_id: str) -> None:
-    """The bot gave up on understanding: its last readings go to the inbox, whatever their confidence."""
+    """The bot gave up on understanding: its last readings go to the inbox, whatever their confidence. Called
+    once the reading of the turn that asked for the handoff is written (MISUNDERSTANDING_HANDOFF_MARK)."""
     turns = ctx.settings.NLU_INBOX_HANDOFF_TURNS
     await ctx.reading_writer.write(sql.RecentMark(conversation_id, turns=turns, reason=InboxReason.HANDOFF))
 

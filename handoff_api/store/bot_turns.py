@@ -53,6 +53,7 @@ class Finished:
     pending: int  # turns still queued: with none the caller's lease has ended
     next_turn: BotTurn | None
     state: ConversationState | None  # who owns the conversation now (a handoff may have queued it)
+    took_mark: bool = False  # the `take_mark` given to finish() was set, and is now cleared
 
 
 def _turn(encoded: str | None) -> BotTurn | None:
@@ -148,14 +149,16 @@ class BotTurnStore:
         turn: BotTurn,
         replies: Sequence[BotMessage] = (),
         *,
+        take_mark: str = "",
         clear_marks: Sequence[str] = (),
     ) -> Finished:
         """Store the bot's replies to the turn, take it off the list and end the bot's turn (its mark and
         the conversation's marks `clear_marks` cleared); nothing is stored when another worker already did.
-        With no turn left the conversation's lease ends."""
+        The conversation's mark `take_mark`, set while the turn ran, is cleared by the call that finishes the
+        turn, which learns whether it was set. With no turn left the conversation's lease ends."""
         fields = [message_fields(MessageRole.BOT, reply.text, reply.buttons, reply.meta) for reply in replies]
         payloads = sorted({button.payload for reply in replies for button in reply.buttons})
-        stored, pending, next_turn, state, *ids = await self._finish(
+        stored, pending, next_turn, state, taken, *ids = await self._finish(
             keys=self._finish_keys(conversation_id),
             args=[
                 conversation_id,
@@ -163,6 +166,7 @@ class BotTurnStore:
                 self._ttl_seconds,
                 json.dumps(fields),
                 json.dumps(payloads),
+                take_mark,
                 BOT_TURN_MARK,
                 *clear_marks,
             ],
@@ -174,6 +178,7 @@ class BotTurnStore:
             pending,
             _turn(next_turn),
             ConversationState(state) if state else None,
+            took_mark=bool(taken),
         )
 
     async def release_if_idle(self, conversation_id: str) -> bool:

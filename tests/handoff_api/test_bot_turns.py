@@ -200,6 +200,21 @@ async def test_finishing_ends_the_bot_turn_and_clears_the_given_marks(
     assert not await async_redis.hexists(keys.conversation("c1"), DELAY_MARK)
 
 
+async def test_a_mark_set_in_the_turn_is_taken_once_by_the_call_that_finishes_it(
+    store, conversations, async_redis, keys
+) -> None:
+    first, second = (await _say(store, "一")).turn, (await _say(store, "二")).turn
+    await conversations.mark_once("c1", "after_turn")  # set while the first turn runs
+
+    taken = await store.finish("c1", first, [], take_mark="after_turn")
+    await conversations.mark_once("c1", "after_turn")  # set again, in the second turn
+    late = await store.finish("c1", first, [], take_mark="after_turn")  # another worker, the first turn
+    later = await store.finish("c1", second, [], take_mark="after_turn")
+
+    assert (taken.took_mark, late.took_mark, later.took_mark) == (True, False, True)
+    assert not await async_redis.hexists(keys.conversation("c1"), "after_turn")
+
+
 async def test_an_idle_conversations_message_is_leased_to_the_caller_with_its_turn_begun(
     store, conversations, async_redis, keys
 ) -> None:

@@ -17,8 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from redis.asyncio import Redis
 
+from handoff_api.services.readings import MISUNDERSTANDING_HANDOFF_MARK
+from handoff_api.store.redis_keys import RedisKeys
 from tests.integration.system import ROOT, RunningSystem
+from tests.integration.test_skeleton_flow import say, start_session
 from tests.progress import STALL_SECONDS, wait_while_progressing
 
 pytestmark = pytest.mark.integration
@@ -31,6 +35,10 @@ LABEL = "ask_card_application"
 # An evaluation line (in this test's own stand-in for ../shared/eval): labelled, yet never exported.
 EVALUATION_LINE = "卡面能放全家福吗"
 TRIAL_CONFIG = ROOT / "tests" / "integration" / "learning_loop_config.yml"
+# Understood, then three misses in a row, and the bot hands over for repeated misunderstanding: a "no" while
+# nothing was asked, read unsure (a miss) yet above the inbox's own thresholds, then two the fallback catches.
+UNDERSTOOD = "你好"
+MISSED = ["我也说不清楚", "你们那个那个", "咋整啊那个"]
 
 
 @pytest.fixture
@@ -43,6 +51,11 @@ async def _login(api: httpx.AsyncClient, username: str) -> dict[str, str]:
     response = await api.post("/api/auth/login", json={"username": username, "password": "demo1234"})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def _inbox_of(api: httpx.AsyncClient, trainer: dict[str, str], conversation_id: str) -> list[dict]:
+    page = (await api.get("/api/trainer/inbox", params={"limit": 200}, headers=trainer)).json()
+    return [item for item in page["items"] if item["conversation_id"] == conversation_id]
 
 
 def _script(system: RunningSystem, excluded: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -71,8 +84,7 @@ async def test_misread_messages_are_labelled_exported_and_learnt(
     trainer = await _login(api, "trainer")
 
     async def mine() -> list[dict]:
-        page = (await api.get("/api/trainer/inbox", params={"limit": 200}, headers=trainer)).json()
-        return [item for item in page["items"] if item["conversation_id"] == session["conversation_id"]]
+        return await _inbox_of(api, trainer, session["conversation_id"])
 
     items = await wait_while_progressing(mine, lambda found: len(found) == len(MISREAD), what="inbox items")
 
@@ -114,3 +126,25 @@ async def test_misread_messages_are_labelled_exported_and_learnt(
 
     assert retrain.returncode == 0, retrain.stdout + retrain.stderr
     assert "Exported inbox lines the new model still misreads: 0 of 3" in retrain.stdout
+
+
+async def test_a_handoff_for_repeated_misunderstanding_sends_the_misses_to_the_inbox_and_no_more(
+    system: RunningSystem, api: httpx.AsyncClient
+) -> None:
+    session = await start_session(api, "C1003")
+    for text in [UNDERSTOOD, *MISSED]:  # no agent is online: the handoff ends in the offer of a callback
+        await say(api, session, text)
+    trainer = await _login(api, "trainer")
+
+    # The handoff was asked for inside the last miss's turn, before that turn's reading was kept: marked at
+    # once, the inbox took the greeting before the misses and left out the last one.
+    items = await wait_while_progressing(
+        lambda: _inbox_of(api, trainer, session.conversation_id),
+        lambda found: len(found) >= len(MISSED),
+        what="the misses in the inbox",
+    )
+
+    assert sorted(item["text"] for item in items) == sorted(MISSED)
+    conversation_key = RedisKeys(system.key_prefix).conversation(session.conversation_id)
+    async with Redis.from_url(system.redis_url, decode_responses=True) as redis:
+        assert not await redis.hexists(conversation_key, MISUNDERSTANDING_HANDOFF_MARK)  # taken by its turn
