@@ -70,7 +70,6 @@ class RecentMark:
     conversation_id: str
     turns: int
     reason: InboxReason
-    suggested_intent: str | None = None
 
 
 # A reading's row (the columns of NluReading but its id), or a mark over the readings written before it.
@@ -115,11 +114,7 @@ def _mark_recent(connection: Connection, mark: RecentMark) -> None:
     connection.execute(
         update(NluReading)
         .where(NluReading.id.in_(ids), NluReading.status.is_(None))
-        .values(
-            reason=mark.reason.value,
-            status=InboxStatus.WAITING.value,
-            suggested_intent=mark.suggested_intent,
-        )
+        .values(reason=mark.reason.value, status=InboxStatus.WAITING.value)
     )
 
 
